@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libmod: read, index, resolve, load and remove Linux kernel modules.
+ *
+ * Conventions, everywhere in this header:
+ * - Functions return 0 or a negative errno. Out-parameters come last and are written only on
+ *   success.
+ * - Iterators (`*_next`) return 0 for an item, 1 at the end, below 0 on error.
+ * - Handles are reference counted: `_ref` returns its argument, `_unref` returns NULL; both
+ *   accept NULL.
+ * - Strings returned as `const char *` belong to the object they came from and live as long as
+ *   it does.
+ * - The library never prints and never exits: it logs through the context's log function.
+ *
+ * Sections are owned by the part of the library that implements them (see
+ * docs/ARCHITECTURE.md); keep each section's declarations together.
+ */
+#ifndef LIBMOD_H
+#define LIBMOD_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef LIBMOD_EXPORT
+#define LIBMOD_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* ============================================================================================ */
+/* Context (ctx.c)                                                                              */
+/* ============================================================================================ */
+
+struct mod_ctx;
+
+typedef void (*mod_log_fn)(void *data, int priority, const char *file, int line, const char *fn,
+			   const char *format, va_list args);
+
+/*
+ * Create a context.
+ * moddir: the module directory (e.g. /lib/modules/6.1.0-56-amd64); NULL means
+ *         MODULE_DIRECTORY/$(uname -r). A relative path is made absolute.
+ * config_paths: modprobe.d files or directories; NULL means the default directories, an array
+ *         holding only NULL means no configuration at all.
+ * The log priority starts at LOG_ERR; the environment variable LIBMOD_LOG (a number or
+ * err/warning/notice/info/debug) overrides it.
+ */
+LIBMOD_EXPORT int mod_ctx_new(const char *moddir, const char *const *config_paths,
+			      struct mod_ctx **ret);
+LIBMOD_EXPORT struct mod_ctx *mod_ctx_ref(struct mod_ctx *ctx);
+LIBMOD_EXPORT struct mod_ctx *mod_ctx_unref(struct mod_ctx *ctx);
+LIBMOD_EXPORT void mod_ctx_set_log_fn(struct mod_ctx *ctx, mod_log_fn fn, void *data);
+LIBMOD_EXPORT void mod_ctx_set_log_priority(struct mod_ctx *ctx, int priority);
+LIBMOD_EXPORT int mod_ctx_get_log_priority(const struct mod_ctx *ctx);
+LIBMOD_EXPORT const char *mod_ctx_get_moddir(const struct mod_ctx *ctx);
+/* The config paths the context was created with (NULL-terminated; NULL for the defaults). */
+LIBMOD_EXPORT const char *const *mod_ctx_get_config_paths(const struct mod_ctx *ctx);
+LIBMOD_EXPORT void mod_ctx_set_userdata(struct mod_ctx *ctx, void *userdata);
+LIBMOD_EXPORT void *mod_ctx_get_userdata(const struct mod_ctx *ctx);
+
+/* ============================================================================================ */
+/* Errors and names (errors.c, names.c)                                                         */
+/* ============================================================================================ */
+
+/*
+ * The message a tool prints for a negative errno returned by a load or removal, the same words
+ * the reference prints (e.g. -ENOEXEC -> "Invalid module format"). Never NULL.
+ */
+LIBMOD_EXPORT const char *mod_strerror(int err);
+
+/*
+ * Module names: '-' becomes '_'. Writes at most outsz bytes including the NUL;
+ * -ENAMETOOLONG if it does not fit.
+ */
+LIBMOD_EXPORT int mod_name_normalize(const char *name, char *out, size_t outsz);
+/* Aliases: '-' becomes '_' except inside [...]; -EINVAL on an unmatched bracket. */
+LIBMOD_EXPORT int mod_alias_normalize(const char *alias, char *out, size_t outsz);
+/* The module name of a file: basename cut at the first '.', normalized. */
+LIBMOD_EXPORT int mod_name_from_path(const char *path, char *out, size_t outsz);
+/* Does the path end in a module extension (.ko, .ko.gz, .ko.xz, .ko.zst)? */
+LIBMOD_EXPORT bool mod_path_is_module(const char *path);
+
+/* ============================================================================================ */
+/* Module images: a module file read and decompressed into memory (image.c)                     */
+/* ============================================================================================ */
+
+enum mod_compression {
+	MOD_COMPRESSION_NONE = 0,
+	MOD_COMPRESSION_GZIP,
+	MOD_COMPRESSION_XZ,
+	MOD_COMPRESSION_ZSTD,
+};
+
+struct mod_image;
+
+/*
+ * Open a module file. The compression is detected from the magic bytes, not the extension.
+ * Plain files are mapped; compressed ones are decompressed in memory with the real libraries
+ * (-EPROTONOSUPPORT when that library was not built in, -EBADMSG for corrupt data).
+ */
+LIBMOD_EXPORT int mod_image_open(struct mod_ctx *ctx, const char *path, struct mod_image **ret);
+/* Wrap caller memory (not copied; it must outlive the image). Compression is not undone. */
+LIBMOD_EXPORT int mod_image_new_from_memory(struct mod_ctx *ctx, const void *buf, size_t len,
+					    struct mod_image **ret);
+LIBMOD_EXPORT struct mod_image *mod_image_ref(struct mod_image *img);
+LIBMOD_EXPORT struct mod_image *mod_image_unref(struct mod_image *img);
+/* The uncompressed bytes. */
+LIBMOD_EXPORT const void *mod_image_get_data(const struct mod_image *img);
+LIBMOD_EXPORT size_t mod_image_get_size(const struct mod_image *img);
+/* How the file on disk was compressed. */
+LIBMOD_EXPORT enum mod_compression mod_image_get_compression(const struct mod_image *img);
+/* NULL for images made from memory. */
+LIBMOD_EXPORT const char *mod_image_get_path(const struct mod_image *img);
+/* Detect compression from the first bytes of a buffer. */
+LIBMOD_EXPORT enum mod_compression mod_compression_detect(const void *buf, size_t len);
+LIBMOD_EXPORT const char *mod_compression_name(enum mod_compression c);
+
+/* ============================================================================================ */
+/* ELF view of a module (elf.c)                                                                 */
+/* ============================================================================================ */
+
+struct mod_elf;
+
+/*
+ * Parse an ELF relocatable object held in memory (32/64-bit, either endianness). Every offset and
+ * size is checked against len; a bad file gives -ENOEXEC and a log line saying why.
+ * The buffer is not copied and must outlive the handle (an image keeps it alive: prefer
+ * mod_elf_new_from_image).
+ */
+LIBMOD_EXPORT int mod_elf_new(struct mod_ctx *ctx, const void *buf, size_t len,
+			      struct mod_elf **ret);
+LIBMOD_EXPORT int mod_elf_new_from_image(struct mod_image *img, struct mod_elf **ret);
+LIBMOD_EXPORT struct mod_elf *mod_elf_ref(struct mod_elf *elf);
+LIBMOD_EXPORT struct mod_elf *mod_elf_unref(struct mod_elf *elf);
+/* 32 or 64 */
+LIBMOD_EXPORT int mod_elf_get_class(const struct mod_elf *elf);
+/* true for big-endian files */
+LIBMOD_EXPORT bool mod_elf_is_big_endian(const struct mod_elf *elf);
+/* e_machine (EM_X86_64, ...) */
+LIBMOD_EXPORT unsigned int mod_elf_get_machine(const struct mod_elf *elf);
+
+/*
+ * .modinfo entries in section order. `*cursor` starts at 0. key is not NUL-terminated (keylen
+ * bytes); value is NUL-terminated (empty for an entry without '='). Both point into the buffer.
+ */
+LIBMOD_EXPORT int mod_elf_modinfo_next(const struct mod_elf *elf, size_t *cursor,
+				       const char **key, size_t *keylen, const char **value);
+
+/* __versions entries: CRC and symbol name, in section order. */
+LIBMOD_EXPORT int mod_elf_versions_next(const struct mod_elf *elf, size_t *cursor,
+					const char **symbol, uint64_t *crc);
+
+/*
+ * Exported symbols, as the reference finds them: the `__crc_<sym>` symbols of .symtab with their
+ * CRC; when there are none, the names in __ksymtab_strings with CRC 0.
+ */
+LIBMOD_EXPORT int mod_elf_exports_next(const struct mod_elf *elf, size_t *cursor,
+				       const char **symbol, uint64_t *crc);
+
+/* Binding of an undefined symbol, as libkmod reports it. */
+enum mod_symbol_bind {
+	MOD_SYMBOL_NONE = '\0',
+	MOD_SYMBOL_UNDEF = 'U',
+	MOD_SYMBOL_WEAK = 'W',
+	MOD_SYMBOL_GLOBAL = 'G',
+	MOD_SYMBOL_LOCAL = 'L',
+};
+
+/*
+ * Undefined symbols the module needs, in the order depmod uses them: .symtab entries with
+ * st_shndx == SHN_UNDEF in symtab order (empty names and SPARC registers skipped), then
+ * __versions entries that no undefined symbol matched. crc is the __versions CRC or 0.
+ */
+LIBMOD_EXPORT int mod_elf_undefined_next(const struct mod_elf *elf, size_t *cursor,
+					 const char **symbol, enum mod_symbol_bind *bind,
+					 uint64_t *crc);
+
+/* Sections: name, file offset and size, in header order. */
+LIBMOD_EXPORT int mod_elf_sections_next(const struct mod_elf *elf, size_t *cursor,
+					const char **name, uint64_t *offset, uint64_t *size);
+
+/* The module name stored in .gnu.linkonce.this_module; -ENODATA when there is none. */
+LIBMOD_EXPORT int mod_elf_get_this_module_name(const struct mod_elf *elf, const char **name);
+
+/*
+ * Copy the image with the version checks disabled for a forced init_module load: with
+ * strip_modversions the __versions section loses SHF_ALLOC; with strip_vermagic the vermagic=
+ * value in .modinfo is overwritten with NULs (-ENODATA when there is none). The copy is
+ * malloc'ed; the caller frees it.
+ */
+LIBMOD_EXPORT int mod_elf_strip_for_force(const struct mod_elf *elf, bool strip_modversions,
+					  bool strip_vermagic, void **copy, size_t *copy_len);
+
+/* ============================================================================================ */
+/* Appended signatures (signature.c)                                                            */
+/* ============================================================================================ */
+
+struct mod_signature;
+
+/*
+ * Parse the `~Module signature appended~` trailer at the end of a module image.
+ * -ENODATA when the file is unsigned, -EBADMSG when the trailer is malformed.
+ * With libcrypto the PKCS#7 fields are decoded; without it signer/key are empty and the hash
+ * algorithm is "unknown", as the reference prints.
+ */
+LIBMOD_EXPORT int mod_signature_parse(struct mod_ctx *ctx, const void *buf, size_t len,
+				      struct mod_signature **ret);
+LIBMOD_EXPORT struct mod_signature *mod_signature_free(struct mod_signature *sig);
+/* "PGP", "X509" or "PKCS#7" */
+LIBMOD_EXPORT const char *mod_signature_get_id_type(const struct mod_signature *sig);
+/* Issuer common name (may be empty). */
+LIBMOD_EXPORT const char *mod_signature_get_signer(const struct mod_signature *sig);
+LIBMOD_EXPORT const uint8_t *mod_signature_get_key_id(const struct mod_signature *sig,
+						      size_t *len);
+/* "sha256", ..., or "unknown" */
+LIBMOD_EXPORT const char *mod_signature_get_hash_algo(const struct mod_signature *sig);
+LIBMOD_EXPORT const uint8_t *mod_signature_get_signature(const struct mod_signature *sig,
+							 size_t *len);
+/* Size of the module with the signature trailer cut off. */
+LIBMOD_EXPORT size_t mod_signature_get_module_size(const struct mod_signature *sig);
+
+/* ============================================================================================ */
+/* Binary indexes: modules.*.bin (index-read.c, index-write.c)                                  */
+/* ============================================================================================ */
+
+struct mod_index;
+
+/* Map an index file read-only; the header (magic, major version, root) is checked. */
+LIBMOD_EXPORT int mod_index_open(struct mod_ctx *ctx, const char *path, struct mod_index **ret);
+/* Read an index from memory (not copied; it must outlive the handle). */
+LIBMOD_EXPORT int mod_index_new_from_memory(struct mod_ctx *ctx, const void *buf, size_t len,
+					    struct mod_index **ret);
+LIBMOD_EXPORT struct mod_index *mod_index_ref(struct mod_index *idx);
+LIBMOD_EXPORT struct mod_index *mod_index_unref(struct mod_index *idx);
+
+/*
+ * Exact lookup: the first (lowest-priority) value stored under key. -ENOENT when there is none,
+ * -EBADMSG when the index is corrupt on the path taken. The value points into the index.
+ */
+LIBMOD_EXPORT int mod_index_lookup(struct mod_index *idx, const char *key, const char **value);
+
+/* Results of a lookup that may return several values, ordered as the reference orders them. */
+struct mod_index_result;
+/*
+ * Wildcard lookup: stored keys may be glob patterns (*, ?, [...]) matched against the literal
+ * key with fnmatch. Results are ordered by priority; equal priorities in reverse file order.
+ * An empty result is -ENOENT.
+ */
+LIBMOD_EXPORT int mod_index_lookup_wild(struct mod_index *idx, const char *key,
+					struct mod_index_result **ret);
+/* Every value stored under exactly this key, in priority order. */
+LIBMOD_EXPORT int mod_index_lookup_all(struct mod_index *idx, const char *key,
+				       struct mod_index_result **ret);
+LIBMOD_EXPORT size_t mod_index_result_count(const struct mod_index_result *res);
+LIBMOD_EXPORT const char *mod_index_result_value(const struct mod_index_result *res, size_t i);
+LIBMOD_EXPORT unsigned int mod_index_result_priority(const struct mod_index_result *res,
+						     size_t i);
+LIBMOD_EXPORT struct mod_index_result *mod_index_result_free(struct mod_index_result *res);
+
+/*
+ * Visit every key/value/priority, keys in byte order, values in stored order. The callback
+ * returns 0 to go on or a negative errno to stop (returned by the walk).
+ */
+typedef int (*mod_index_visit_fn)(const char *key, const char *value, unsigned int priority,
+				  void *data);
+LIBMOD_EXPORT int mod_index_foreach(struct mod_index *idx, mod_index_visit_fn fn, void *data);
+/* Write `<prefix>key value\n` for every value, as `modprobe -c` dumps an index. */
+LIBMOD_EXPORT int mod_index_dump(struct mod_index *idx, int fd, const char *prefix);
+
+/* Building an index (index-write.c). */
+struct mod_index_builder;
+
+enum mod_index_layout {
+	MOD_INDEX_LAYOUT_PREORDER = 0, /* root first: the newer reference layout (kmod >= 34) */
+	MOD_INDEX_LAYOUT_POSTORDER,    /* root last: what kmod <= 33 writes */
+};
+
+LIBMOD_EXPORT int mod_index_builder_new(struct mod_index_builder **ret);
+LIBMOD_EXPORT struct mod_index_builder *mod_index_builder_free(struct mod_index_builder *b);
+/*
+ * Add a value under key. Returns 0 when added, 1 when exactly this key/value pair was already
+ * there (it is still added, as the reference does; depmod -w warns), -EINVAL for a byte >= 0x80.
+ */
+LIBMOD_EXPORT int mod_index_builder_add(struct mod_index_builder *b, const char *key,
+					const char *value, unsigned int priority);
+/* Serialize to an open file descriptor (written from its current position). */
+LIBMOD_EXPORT int mod_index_builder_write(struct mod_index_builder *b, int fd,
+					  enum mod_index_layout layout);
+
+/*
+ * Atomic file replacement, for indexes and every other file others read: write to a temporary
+ * file in dir, fsync-free by default, rename over `name`. The callback writes the contents to fd.
+ * On any error the temporary file is removed and the old file stays intact.
+ */
+typedef int (*mod_write_fn)(int fd, void *data);
+LIBMOD_EXPORT int mod_write_file_atomic(const char *dir, const char *name, mod_write_fn fn,
+					void *data);
+
+/* ============================================================================================ */
+/* Configuration: modprobe.d, depmod.d, kernel command line (config.c)                          */
+/* ============================================================================================ */
+/* (owned by the configuration work) */
+
+/* ============================================================================================ */
+/* Modules: lookup, info, state (module.c, lookup.c, builtin.c)                                 */
+/* ============================================================================================ */
+/* (owned by the module / modinfo work) */
+
+/* ============================================================================================ */
+/* depmod engine (depmod*.c)                                                                    */
+/* ============================================================================================ */
+/* (owned by the depmod work) */
+
+/* ============================================================================================ */
+/* Probe, load and remove (probe.c, load.c, remove.c)                                           */
+/* ============================================================================================ */
+/* (owned by the loading work) */
+
+#ifdef __cplusplus
+}
+#endif
+#endif
