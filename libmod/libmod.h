@@ -308,7 +308,71 @@ LIBMOD_EXPORT int mod_write_file_atomic(const char *dir, const char *name, mod_w
 /* ============================================================================================ */
 /* Modules: lookup, info, state (module.c, lookup.c, builtin.c)                                 */
 /* ============================================================================================ */
-/* (owned by the module / modinfo work) */
+
+struct mod_module;
+/* An ordered list of module references; freeing it drops one reference per entry. */
+struct mod_module_list;
+
+/* Indexes a context maps (lazily, once; or all at once with mod_ctx_load_indexes). */
+enum mod_index_kind {
+	MOD_INDEX_DEP = 0,        /* modules.dep.bin */
+	MOD_INDEX_ALIAS,          /* modules.alias.bin */
+	MOD_INDEX_SYMBOL,         /* modules.symbols.bin */
+	MOD_INDEX_BUILTIN_ALIAS,  /* modules.builtin.alias.bin */
+	MOD_INDEX_BUILTIN,        /* modules.builtin.bin */
+	_MOD_INDEX_KIND_MAX,
+};
+/* Map every index now (long-lived users). Missing builtin indexes are not an error. */
+LIBMOD_EXPORT int mod_ctx_load_indexes(struct mod_ctx *ctx);
+/* The context's index of that kind (borrowed); -ENOENT when the file does not exist. */
+LIBMOD_EXPORT int mod_ctx_get_index(struct mod_ctx *ctx, enum mod_index_kind kind,
+				    struct mod_index **ret);
+
+/* A module by name (normalized; touches no file until asked). Pooled per context by name. */
+LIBMOD_EXPORT int mod_module_new_from_name(struct mod_ctx *ctx, const char *name,
+					   struct mod_module **ret);
+/* A module from a file; the name comes from the file name. */
+LIBMOD_EXPORT int mod_module_new_from_path(struct mod_ctx *ctx, const char *path,
+					   struct mod_module **ret);
+/*
+ * Resolve a name or alias the way modprobe does, first source that answers wins: config aliases,
+ * modules.dep (names), modules.symbols (symbol:...), install/remove commands, modules.alias,
+ * modules.builtin, modules.builtin.alias. -ENOENT when nothing matches.
+ */
+LIBMOD_EXPORT int mod_module_lookup(struct mod_ctx *ctx, const char *query,
+				    struct mod_module_list **ret);
+/* Names only: modules.dep, modules.builtin, modules.builtin.alias. */
+LIBMOD_EXPORT int mod_module_lookup_name(struct mod_ctx *ctx, const char *name,
+					 struct mod_module_list **ret);
+LIBMOD_EXPORT struct mod_module *mod_module_ref(struct mod_module *mod);
+LIBMOD_EXPORT struct mod_module *mod_module_unref(struct mod_module *mod);
+LIBMOD_EXPORT struct mod_ctx *mod_module_get_ctx(const struct mod_module *mod);
+LIBMOD_EXPORT const char *mod_module_get_name(const struct mod_module *mod);
+/* Absolute path of the file (from the object or modules.dep); NULL for builtins and unknowns. */
+LIBMOD_EXPORT const char *mod_module_get_path(struct mod_module *mod);
+/* The alias or config pattern the module was found through, or NULL. */
+LIBMOD_EXPORT const char *mod_module_get_alias(const struct mod_module *mod);
+/* Builtin per modules.builtin.bin (cached). */
+LIBMOD_EXPORT bool mod_module_is_builtin(struct mod_module *mod);
+/* Hard dependencies from modules.dep, in load order (the module itself excluded). */
+LIBMOD_EXPORT int mod_module_get_dependencies(struct mod_module *mod,
+					      struct mod_module_list **ret);
+/* The module's ELF (opened and cached on first use); -ENOENT for builtins / no file. */
+LIBMOD_EXPORT int mod_module_get_elf(struct mod_module *mod, struct mod_elf **ret);
+/*
+ * Info key/values: from .modinfo for files, from modules.builtin.modinfo for builtins. Same
+ * iterator contract as mod_elf_modinfo_next.
+ */
+LIBMOD_EXPORT int mod_module_info_next(struct mod_module *mod, size_t *cursor, const char **key,
+				       size_t *keylen, const char **value);
+
+LIBMOD_EXPORT int mod_module_list_new(struct mod_module_list **ret);
+/* Appends and takes a new reference. */
+LIBMOD_EXPORT int mod_module_list_append(struct mod_module_list *list, struct mod_module *mod);
+LIBMOD_EXPORT size_t mod_module_list_count(const struct mod_module_list *list);
+LIBMOD_EXPORT struct mod_module *mod_module_list_get(const struct mod_module_list *list,
+						     size_t i);
+LIBMOD_EXPORT struct mod_module_list *mod_module_list_free(struct mod_module_list *list);
 
 /* ============================================================================================ */
 /* depmod engine (depmod*.c)                                                                    */
