@@ -188,9 +188,13 @@ LIBMOD_EXPORT int mod_elf_get_this_module_name(const struct mod_elf *elf, const 
 
 /*
  * Copy the image with the version checks disabled for a forced init_module load: with
- * strip_modversions the __versions section loses SHF_ALLOC; with strip_vermagic the vermagic=
- * value in .modinfo is overwritten with NULs (-ENODATA when there is none). The copy is
- * malloc'ed; the caller frees it.
+/* The .note.gnu.build-id bytes (pointing into the buffer); -ENODATA when there is none. */
+LIBMOD_EXPORT int mod_elf_get_build_id(const struct mod_elf *elf, const uint8_t **id,
+				       size_t *len);
+
+ * strip_modversions the __versions section loses SHF_ALLOC (no __versions is not an error); with
+ * strip_vermagic the whole "vermagic=..." string in .modinfo is overwritten with NULs, as the
+ * reference does (-ENODATA when there is none). The copy is malloc'ed; the caller frees it.
  */
 LIBMOD_EXPORT int mod_elf_strip_for_force(const struct mod_elf *elf, bool strip_modversions,
 					  bool strip_vermagic, void **copy, size_t *copy_len);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internals shared by image.c, elf.c and signature.c (and their unit tests): endian-aware reads
+ * of untrusted bytes and the image's context.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "libmod-private.h"
+
+/* The context an image was opened with (borrowed). */
+struct mod_ctx *mod_image_get_ctx_internal(const struct mod_image *img);
+
+static inline uint16_t mod_rd16(const void *p, bool be)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return be == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) ? v : __builtin_bswap16(v);
+}
+
+static inline uint32_t mod_rd32(const void *p, bool be)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return be == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) ? v : __builtin_bswap32(v);
+}
+
+static inline uint64_t mod_rd64(const void *p, bool be)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return be == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) ? v : __builtin_bswap64(v);
+}
+
+static inline void mod_wr32(void *p, uint32_t v, bool be)
+{
+	if (be != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__))
+		v = __builtin_bswap32(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void mod_wr64(void *p, uint64_t v, bool be)
+{
+	if (be != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__))
+		v = __builtin_bswap64(v);
+	memcpy(p, &v, sizeof(v));
+}
