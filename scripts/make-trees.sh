@@ -213,6 +213,13 @@ main() {
 		esac
 	done
 
+	for arg in "${kinds[@]}" ${print_kind:+"$print_kind"}; do
+		case " ${ALL_KINDS[*]} --print-version --print-corpus " in
+		*" $arg "*) ;;
+		*) die "unknown kind '$arg' (kinds: ${ALL_KINDS[*]})" ;;
+		esac
+	done
+
 	mkdir -p "$TREES_DIR"
 	CORPUS=$(find_corpus)
 	VER=$(corpus_version "$CORPUS")
