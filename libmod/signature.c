@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Appended module signatures: the `~Module signature appended~` trailer, its legacy blobs and,
+ * with libcrypto, the PKCS#7 SignedData fields modinfo shows (issuer CN, issuer serial, digest
+ * algorithm, encrypted digest of the first SignerInfo). Everything is untrusted input.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "elf-private.h"
+
+#if ENABLE_OPENSSL
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
+#include <openssl/objects.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+#endif
+
+#define SIG_MAGIC "~Module signature appended~\n"
+#define SIG_MAGIC_LEN (sizeof(SIG_MAGIC) - 1)
+/* struct module_signature: u8 algo, hash, id_type, signer_len, key_id_len, pad[3]; be32 sig_len */
+#define SIG_INFO_LEN 12
+
+enum { ID_PGP, ID_X509, ID_PKCS7, ID_MAX };
+
+static const char *const id_names[ID_MAX] = { "PGP", "X509", "PKCS#7" };
+static const char *const hash_names[] = { "md4",    "md5",    "sha1",   "rmd160", "sha256",
+					  "sha384", "sha512", "sha224", "sm3" };
+
+struct mod_signature {
+	const char *id_type;
+	char *signer;
+	uint8_t *key_id;
+	size_t key_id_len;
+	const char *hash_algo;
+	uint8_t *sig;
+	size_t sig_len;
+	size_t module_size;
+};
+
+static uint8_t *dup_bytes(const void *p, size_t n)
+{
+	uint8_t *d = malloc(n ? n : 1);
+
+	if (d && n)
+		memcpy(d, p, n);
+	return d;
+}
+
+#if ENABLE_OPENSSL
+static const char *hash_from_nid(int nid)
+{
+	switch (nid) {
+	case NID_md4:
+		return "md4";
+	case NID_md5:
+		return "md5";
+	case NID_sha1:
+		return "sha1";
+	case NID_ripemd160:
+		return "rmd160";
+	case NID_sha256:
+		return "sha256";
+	case NID_sha384:
+		return "sha384";
+	case NID_sha512:
+		return "sha512";
+	case NID_sha224:
+		return "sha224";
+#ifdef NID_sm3
+	case NID_sm3:
+		return "sm3";
+#endif
+	default:
+		return "unknown";
+	}
+}
+
+static int fill_pkcs7(struct mod_ctx *ctx, struct mod_signature *s, const uint8_t *der,
+		      size_t len)
+{
+	const unsigned char *p = der;
+	STACK_OF(PKCS7_SIGNER_INFO) *sinfos;
+	PKCS7_SIGNER_INFO *si;
+	PKCS7 *p7;
+	BIGNUM *bn = NULL;
+	X509_NAME *issuer;
+	const ASN1_OBJECT *alg = NULL;
+	int idx, n, err = -EBADMSG;
+
+	if (len > LONG_MAX)
+		return -EBADMSG;
+	p7 = d2i_PKCS7(NULL, &p, (long)len);
+	if (!p7) {
+		ERR(ctx, "signature: PKCS#7 data does not decode\n");
+		return -EBADMSG;
+	}
+	if (!PKCS7_type_is_signed(p7) || !p7->d.sign) {
+		ERR(ctx, "signature: PKCS#7 data is not SignedData\n");
+		goto out;
+	}
+	sinfos = PKCS7_get_signer_info(p7);
+	if (!sinfos || sk_PKCS7_SIGNER_INFO_num(sinfos) < 1) {
+		ERR(ctx, "signature: PKCS#7 data has no SignerInfo\n");
+		goto out;
+	}
+	si = sk_PKCS7_SIGNER_INFO_value(sinfos, 0);
+	if (!si || !si->issuer_and_serial || !si->issuer_and_serial->issuer ||
+	    !si->issuer_and_serial->serial || !si->enc_digest || !si->digest_alg) {
+		ERR(ctx, "signature: incomplete SignerInfo\n");
+		goto out;
+	}
+
+	s->sig_len = (size_t)ASN1_STRING_length(si->enc_digest);
+	s->sig = dup_bytes(ASN1_STRING_get0_data(si->enc_digest), s->sig_len);
+
+	bn = ASN1_INTEGER_to_BN(si->issuer_and_serial->serial, NULL);
+	if (!bn || !s->sig) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = BN_num_bytes(bn);
+	s->key_id = malloc(n > 0 ? (size_t)n : 1);
+	if (!s->key_id) {
+		err = -ENOMEM;
+		goto out;
+	}
+	s->key_id_len = (size_t)BN_bn2bin(bn, s->key_id);
+
+	issuer = si->issuer_and_serial->issuer;
+	idx = X509_NAME_get_index_by_NID(issuer, NID_commonName, -1);
+	if (idx >= 0) {
+		X509_NAME_ENTRY *e = X509_NAME_get_entry(issuer, idx);
+		ASN1_STRING *cn = e ? X509_NAME_ENTRY_get_data(e) : NULL;
+
+		if (cn)
+			s->signer = strndup((const char *)ASN1_STRING_get0_data(cn),
+					    (size_t)ASN1_STRING_length(cn));
+	}
+	if (!s->signer)
+		s->signer = strdup("");
+	if (!s->signer) {
+		err = -ENOMEM;
+		goto out;
+	}
+
+	X509_ALGOR_get0(&alg, NULL, NULL, si->digest_alg);
+	s->hash_algo = alg ? hash_from_nid(OBJ_obj2nid(alg)) : "unknown";
+	err = 0;
+out:
+	BN_free(bn);
+	PKCS7_free(p7);
+	return err;
+}
+#endif
+
+static void sig_freep(struct mod_signature **s)
+{
+	mod_signature_free(*s);
+}
+
+LIBMOD_EXPORT int mod_signature_parse(struct mod_ctx *ctx, const void *buf, size_t len,
+				      struct mod_signature **ret)
+{
+	_cleanup_(sig_freep) struct mod_signature *s = NULL;
+	const uint8_t *p = buf, *info;
+	uint8_t algo, hash, id_type, signer_len, key_id_len;
+	size_t sig_len, total, avail, base;
+
+	if (!buf || !ret)
+		return -EINVAL;
+	if (len < SIG_MAGIC_LEN || memcmp(p + len - SIG_MAGIC_LEN, SIG_MAGIC, SIG_MAGIC_LEN) != 0)
+		return -ENODATA;
+	if (len < SIG_MAGIC_LEN + SIG_INFO_LEN) {
+		ERR(ctx, "signature: trailer is truncated\n");
+		return -EBADMSG;
+	}
+	avail = len - SIG_MAGIC_LEN - SIG_INFO_LEN;
+	info = p + avail;
+	algo = info[0];
+	hash = info[1];
+	id_type = info[2];
+	signer_len = info[3];
+	key_id_len = info[4];
+	sig_len = mod_rd32(info + 8, true);
+
+	if (algo >= 2 || hash >= ARRAY_SIZE(hash_names) || id_type >= ID_MAX || sig_len == 0) {
+		ERR(ctx, "signature: invalid header (algo %u, hash %u, id type %u, length %zu)\n",
+		    algo, hash, id_type, sig_len);
+		return -EBADMSG;
+	}
+	total = sig_len + (size_t)signer_len + (size_t)key_id_len;
+	if (total < sig_len || total > avail) {
+		ERR(ctx, "signature: lengths (%zu bytes) overflow the file\n", total);
+		return -EBADMSG;
+	}
+	base = avail - total;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->id_type = id_names[id_type];
+	s->module_size = base;
+	s->hash_algo = "unknown";
+
+	if (id_type == ID_PKCS7) {
+#if ENABLE_OPENSSL
+		int err = fill_pkcs7(ctx, s, p + base + signer_len + key_id_len, sig_len);
+
+		if (err < 0)
+			return err;
+#else
+		s->signer = strdup("");
+		s->key_id = dup_bytes(NULL, 0);
+		s->sig = dup_bytes(NULL, 0);
+		if (!s->signer || !s->key_id || !s->sig)
+			return -ENOMEM;
+#endif
+	} else {
+		/* Legacy layout: [signer][key id][signature] just before the header. */
+		s->signer = strndup((const char *)p + base, signer_len);
+		s->key_id = dup_bytes(p + base + signer_len, key_id_len);
+		s->key_id_len = key_id_len;
+		s->sig = dup_bytes(p + base + signer_len + key_id_len, sig_len);
+		s->sig_len = sig_len;
+		s->hash_algo = hash_names[hash];
+		if (!s->signer || !s->key_id || !s->sig)
+			return -ENOMEM;
+	}
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+LIBMOD_EXPORT struct mod_signature *mod_signature_free(struct mod_signature *sig)
+{
+	if (!sig)
+		return NULL;
+	free(sig->signer);
+	free(sig->key_id);
+	free(sig->sig);
+	free(sig);
+	return NULL;
+}
+
+LIBMOD_EXPORT const char *mod_signature_get_id_type(const struct mod_signature *sig)
+{
+	return sig->id_type;
+}
+
+LIBMOD_EXPORT const char *mod_signature_get_signer(const struct mod_signature *sig)
+{
+	return sig->signer ? sig->signer : "";
+}
+
+LIBMOD_EXPORT const uint8_t *mod_signature_get_key_id(const struct mod_signature *sig,
+						      size_t *len)
+{
+	if (len)
+		*len = sig->key_id_len;
+	return sig->key_id;
+}
+
+LIBMOD_EXPORT const char *mod_signature_get_hash_algo(const struct mod_signature *sig)
+{
+	return sig->hash_algo;
+}
+
+LIBMOD_EXPORT const uint8_t *mod_signature_get_signature(const struct mod_signature *sig,
+							 size_t *len)
+{
+	if (len)
+		*len = sig->sig_len;
+	return sig->sig;
+}
+
+LIBMOD_EXPORT size_t mod_signature_get_module_size(const struct mod_signature *sig)
+{
+	return sig->module_size;
+}
