@@ -127,7 +127,7 @@ LIBMOD_EXPORT int mod_ctx_new(const char *moddir, const char *const *config_path
 	ctx->refcount = 1;
 	ctx->log_fn = log_to_stderr;
 	ctx->log_priority = LOG_ERR;
-	ctx->sys = &mod_sys_real_ops;
+	ctx->sys = mod_sys_default_ops(&ctx->sys_data);
 	prio = log_priority_from_string(secure_getenv("LIBMOD_LOG"));
 	if (prio >= 0)
 		ctx->log_priority = prio;

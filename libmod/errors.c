@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * One mapping from error codes to the words the tools print, so insmod, modprobe and rmmod fail
- * with the same message for the same cause (the reference's wording).
+ * One mapping from error codes to the words the tools print, so the tools fail with the same
+ * message for the same cause (the reference's wording). insmod and modprobe word a few errors
+ * differently in the reference, hence two entry points.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "libmod-private.h"
 
+/* insmod's wording. */
 LIBMOD_EXPORT const char *mod_strerror(int err)
 {
 	if (err < 0)
@@ -16,13 +18,26 @@ LIBMOD_EXPORT const char *mod_strerror(int err)
 	case ENOEXEC:
 		return "Invalid module format";
 	case ENOENT:
-		return "Unknown symbol in module, or unknown parameter (see dmesg)";
+		return "Unknown symbol in module";
 	case ESRCH:
 		return "Module has wrong symbol version";
 	case EINVAL:
 		return "Invalid parameters";
+	default:
+		return strerror(err);
+	}
+}
+
+/* modprobe's wording: only these two differ from strerror. */
+LIBMOD_EXPORT const char *mod_strerror_probe(int err)
+{
+	if (err < 0)
+		err = -err;
+	switch (err) {
 	case EEXIST:
 		return "Module already in kernel";
+	case ENOENT:
+		return "Unknown symbol in module, or unknown parameter (see dmesg)";
 	default:
 		return strerror(err);
 	}

@@ -68,9 +68,11 @@ LIBMOD_EXPORT void *mod_ctx_get_userdata(const struct mod_ctx *ctx);
 
 /*
  * The message a tool prints for a negative errno returned by a load or removal, the same words
- * the reference prints (e.g. -ENOEXEC -> "Invalid module format"). Never NULL.
+ * the reference's insmod prints (e.g. -ENOEXEC -> "Invalid module format"). Never NULL.
  */
 LIBMOD_EXPORT const char *mod_strerror(int err);
+/* The same in modprobe's words ("Module already in kernel", "Unknown symbol ... (see dmesg)"). */
+LIBMOD_EXPORT const char *mod_strerror_probe(int err);
 
 /*
  * Module names: '-' becomes '_'. Writes at most outsz bytes including the NUL;
@@ -384,9 +386,138 @@ LIBMOD_EXPORT struct mod_module_list *mod_module_list_free(struct mod_module_lis
 /* (owned by the depmod work) */
 
 /* ============================================================================================ */
-/* Probe, load and remove (probe.c, load.c, remove.c)                                           */
+/* Probe, load and remove (probe.c, load.c, remove.c, state.c)                                  */
 /* ============================================================================================ */
-/* (owned by the loading work) */
+
+/* What the kernel says about a module (state.c). */
+enum mod_initstate {
+	MOD_INITSTATE_BUILTIN = 0, /* per modules.builtin.bin, never per /sys/module */
+	MOD_INITSTATE_LIVE,
+	MOD_INITSTATE_COMING, /* also: /sys/module/X exists without an initstate file */
+	MOD_INITSTATE_GOING,
+};
+/* "builtin", "live", "coming", "going"; NULL for anything else. */
+LIBMOD_EXPORT const char *mod_initstate_str(enum mod_initstate state);
+/* -ENOENT when the module is neither builtin nor in the kernel. */
+LIBMOD_EXPORT int mod_module_get_initstate(struct mod_module *mod, enum mod_initstate *ret);
+/* /sys/module/X/refcnt; -ENOENT when there is none (not loaded, or no unload support). */
+LIBMOD_EXPORT int mod_module_get_refcnt(struct mod_module *mod, long *ret);
+/* /sys/module/X/coresize, else the size column of /proc/modules. */
+LIBMOD_EXPORT int mod_module_get_size(struct mod_module *mod, long *ret);
+/* The modules holding this one (/sys/module/X/holders, directory order). */
+LIBMOD_EXPORT int mod_module_get_holders(struct mod_module *mod, struct mod_module_list **ret);
+/* Every loaded module, in /proc/modules order. */
+LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_module_list **ret);
+/*
+ * The compression the kernel can undo itself (/sys/module/compression, read once per context):
+ * MOD_COMPRESSION_NONE when the file is missing.
+ */
+LIBMOD_EXPORT int mod_ctx_get_kernel_compression(struct mod_ctx *ctx, enum mod_compression *ret);
+
+/* Loading one module (load.c). */
+enum mod_insert_flags {
+	MOD_INSERT_FORCE_MODVERSION = 1u << 0, /* ignore symbol CRCs */
+	MOD_INSERT_FORCE_VERMAGIC = 1u << 1,   /* ignore the vermagic string */
+};
+/*
+ * Load the module's file with these parameters (NULL = none). finit_module is used when the
+ * kernel can read the file as it is (uncompressed, or compressed the way
+ * /sys/module/compression says), otherwise the file is decompressed here and given to
+ * init_module, with the version information stripped for the force flags. A file that is not a
+ * relocatable ELF for this machine is refused with -ENOEXEC before the kernel sees it (logged).
+ * -ENOENT when the module has no file. Kernel errors come back as -errno (-EEXIST: loaded).
+ */
+LIBMOD_EXPORT int mod_module_insert(struct mod_module *mod, unsigned int flags,
+				    const char *options);
+/*
+ * Check that an image is a module this machine can load: ELF, ET_REL, this machine's class,
+ * byte order and e_machine. -ENOEXEC (logged with the reason) otherwise.
+ */
+LIBMOD_EXPORT int mod_image_check_machine(struct mod_ctx *ctx, const void *buf, size_t len,
+					  const char *what);
+
+/* Removing one module (remove.c). */
+enum mod_remove_flags {
+	MOD_REMOVE_FORCE = 1u << 0, /* O_TRUNC: force the unload (CONFIG_MODULE_FORCE_UNLOAD) */
+	MOD_REMOVE_NOLOG = 1u << 1, /* do not log a failure */
+};
+/* delete_module(name, O_NONBLOCK [| O_TRUNC]); a module in use fails with -EAGAIN. */
+LIBMOD_EXPORT int mod_module_remove(struct mod_module *mod, unsigned int flags);
+
+/* Probing: a module with its dependencies, soft dependencies and config commands (probe*.c). */
+enum mod_probe_flags {
+	MOD_PROBE_FORCE_MODVERSION = 1u << 0,
+	MOD_PROBE_FORCE_VERMAGIC = 1u << 1,
+	MOD_PROBE_IGNORE_COMMAND = 1u << 2,  /* -i: no install/remove command for the target */
+	MOD_PROBE_IGNORE_LOADED = 1u << 3,   /* plan as if nothing were loaded (--show-depends) */
+	MOD_PROBE_DRY_RUN = 1u << 4,         /* -n: report, change nothing */
+	MOD_PROBE_FAIL_ON_LOADED = 1u << 5,  /* --first-time */
+	MOD_PROBE_BLACKLIST_ALIAS = 1u << 6, /* blacklist applies to modules found via an alias */
+	MOD_PROBE_BLACKLIST = 1u << 7,       /* -b: ... and to the requested module itself */
+	MOD_PROBE_BLACKLIST_ALL = 1u << 8,   /* ... and to every dependency (library users) */
+	MOD_PROBE_REMOVE_HOLDERS = 1u << 9,  /* removal: remove the holders first */
+	MOD_PROBE_FORCE_REMOVE = 1u << 10,   /* removal: O_TRUNC */
+};
+
+/* How a successful probe ended (flags and outcomes are separate types). */
+enum mod_probe_outcome {
+	MOD_PROBE_OUTCOME_DONE = 0,      /* loaded / removed (or would be, in a dry run) */
+	MOD_PROBE_OUTCOME_ALREADY,       /* already loaded (insert) / not loaded (remove) */
+	MOD_PROBE_OUTCOME_BUILTIN,       /* builtin: nothing to do */
+	MOD_PROBE_OUTCOME_BLACKLISTED,   /* skipped by a blacklist rule */
+};
+
+/* One step of a probe, as shown by modprobe -v / -n / --show-depends. */
+enum mod_action_kind {
+	MOD_ACTION_INSMOD = 0,   /* load the file: path and options */
+	MOD_ACTION_BUILTIN,      /* nothing to load: builtin */
+	MOD_ACTION_INSTALL,      /* run the install command instead (command already expanded) */
+	MOD_ACTION_RMMOD,        /* remove the module */
+	MOD_ACTION_REMOVE,       /* run the remove command instead */
+	MOD_ACTION_HOOK,         /* a pre-/post- install/remove hook command */
+};
+
+struct mod_probe_callbacks {
+	/*
+	 * Called for every step before it is taken (or instead, in a dry run). text is the
+	 * module path (INSMOD), the command (INSTALL/REMOVE/HOOK) or NULL; options may be "".
+	 */
+	void (*action)(struct mod_module *mod, enum mod_action_kind kind, const char *text,
+		       const char *options, void *data);
+	/*
+	 * Run a config command (NULL: /bin/sh -c with MODPROBE_MODULE set). Returns 0 or -errno;
+	 * a non-zero exit status is an error.
+	 */
+	int (*run_command)(struct mod_module *mod, const char *cmd, void *data);
+};
+
+/*
+ * Insert a module the way modprobe does (see the reference's probe list): pre-softdeps,
+ * dependencies in load order, the module, post-softdeps; config options merged with
+ * extra_options (for this module only); install commands and legacy hooks; blacklist and
+ * forbid rules. cb may be NULL. On success *outcome (may be NULL) says what happened.
+ * A forbidden module fails with -EPERM (logged).
+ */
+LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int flags,
+					  const char *extra_options,
+					  const struct mod_probe_callbacks *cb, void *data,
+					  enum mod_probe_outcome *outcome);
+/*
+ * Remove a module the way modprobe -r does: remove command or the module (after its holders
+ * with MOD_PROBE_REMOVE_HOLDERS), post-softdeps before it, then every dependency nobody uses
+ * any more, then pre-softdeps. wait_ms > 0 retries a busy module with backoff for that long.
+ * Errors are logged with the reference's messages.
+ */
+LIBMOD_EXPORT int mod_module_probe_remove(struct mod_module *mod, unsigned int flags,
+					  unsigned int wait_ms,
+					  const struct mod_probe_callbacks *cb, void *data,
+					  enum mod_probe_outcome *outcome);
+/*
+ * The option string modprobe would pass: config options for the name and the alias the module
+ * came through, then kernel command line ones, then extra (may be NULL). Malloc'ed.
+ */
+LIBMOD_EXPORT int mod_module_get_options(struct mod_module *mod, const char *extra,
+					 char **ret);
 
 #ifdef __cplusplus
 }

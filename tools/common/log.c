@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The tools' log sink: stderr with `<prog>: LEVEL: ` prefixes, or syslog. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+static bool log_syslog;
+static int log_priority = LOG_ERR;
+
+static const char *prio_name(int prio)
+{
+	switch (prio) {
+	case LOG_CRIT:
+		return "FATAL";
+	case LOG_ERR:
+		return "ERROR";
+	case LOG_WARNING:
+		return "WARNING";
+	case LOG_NOTICE:
+		return "NOTICE";
+	case LOG_INFO:
+		return "INFO";
+	case LOG_DEBUG:
+		return "DEBUG";
+	default:
+		return "LOG";
+	}
+}
+
+void tool_log_open(bool use_syslog)
+{
+	log_syslog = use_syslog;
+	if (use_syslog)
+		openlog(program_invocation_short_name, LOG_CONS, LOG_DAEMON);
+}
+
+void tool_log_close(void)
+{
+	if (log_syslog)
+		closelog();
+}
+
+void tool_log_set_priority(int priority)
+{
+	log_priority = priority;
+}
+
+int tool_log_get_priority(void)
+{
+	return log_priority;
+}
+
+static void log_emit(int prio, const char *fmt, va_list ap)
+{
+	char *msg;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return;
+	if (log_syslog)
+		syslog(prio, "%s: %s", prio_name(prio), msg);
+	else
+		fprintf(stderr, "%s: %s: %s", program_invocation_short_name, prio_name(prio), msg);
+	free(msg);
+}
+
+void tool_log(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (priority > log_priority)
+		return;
+	va_start(ap, fmt);
+	log_emit(priority, fmt, ap);
+	va_end(ap);
+	if (priority <= LOG_CRIT)
+		exit(EXIT_FAILURE);
+}
+
+static void lib_log(void *data, int priority, const char *file, int line, const char *fn,
+		    const char *format, va_list args)
+{
+	/* The library's own filter already applied; keep the sink and prefixes the same. */
+	log_emit(priority, format, args);
+}
+
+void tool_log_attach(struct mod_ctx *ctx)
+{
+	mod_ctx_set_log_fn(ctx, lib_log, NULL);
+	mod_ctx_set_log_priority(ctx, log_priority);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Helpers shared by the tools (never by the library): logging with the reference's
+ * `<prog>: FATAL:/ERROR:/WARNING:` prefixes to stderr or syslog, hooking the library's log into
+ * the same sink, MODPROBE_OPTIONS splitting and module parameter joining.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <syslog.h>
+
+#include "libmod.h"
+
+/* Open the log: to syslog (facility LOG_DAEMON) when use_syslog, else stderr. */
+void tool_log_open(bool use_syslog);
+void tool_log_close(void);
+/* Messages above this syslog priority are dropped (LOG_ERR for insmod, LOG_WARNING modprobe). */
+void tool_log_set_priority(int priority);
+int tool_log_get_priority(void);
+/*
+ * Print one message. A LOG_CRIT ("FATAL") message that passes the filter exits with status 1,
+ * as the reference's tools do.
+ */
+void tool_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Route the library's messages through tool_log's sink, at the tool's priority. */
+void tool_log_attach(struct mod_ctx *ctx);
+
+#define TLOG_FATAL(...) tool_log(LOG_CRIT, __VA_ARGS__)
+#define TLOG_ERROR(...) tool_log(LOG_ERR, __VA_ARGS__)
+#define TLOG_WARN(...) tool_log(LOG_WARNING, __VA_ARGS__)
+#define TLOG_NOTICE(...) tool_log(LOG_NOTICE, __VA_ARGS__)
+#define TLOG_INFO(...) tool_log(LOG_INFO, __VA_ARGS__)
+#define TLOG_DEBUG(...) tool_log(LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * Join module parameters with single spaces; a `key=value` whose value holds a space and is not
+ * already quoted becomes `key="value"`. Returns a malloc'ed string ("" for none) or NULL.
+ */
+char *tool_join_params(char *const *args, int n);
+
+/*
+ * Split $MODPROBE_OPTIONS on spaces (quoted groups stay together, quotes removed) and put the
+ * words between argv[0] and the rest. Returns a new malloc'ed argv (NULL-terminated, *argc
+ * updated) or NULL on ENOMEM; the original argv when the variable is unset or empty.
+ */
+char **tool_prepend_env_options(const char *var, int *argc, char **argv);
+
+/* Dying allocator (tools only). */
+void *tool_xmalloc(size_t size);

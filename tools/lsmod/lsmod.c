@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lsmod: the loaded modules with size, use count and holders; --json for programs. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "tool.h"
+
+static const struct option options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "syslog", no_argument, NULL, 's' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void help(void)
+{
+	printf("Usage:\n"
+	       "\t%s [options]\n"
+	       "Options:\n"
+	       "\t-j, --json        print JSON (an array of objects)\n"
+	       "\t-s, --syslog      print to syslog, not stderr\n"
+	       "\t-v, --verbose     enables more messages\n"
+	       "\t-V, --version     show version\n"
+	       "\t-h, --help        show this help\n",
+	       program_invocation_short_name);
+}
+
+/* Module names are [A-Za-z0-9_]; escape anyway so a hostile /proc cannot break the JSON. */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void print_module(struct mod_module *mod, bool json, bool first)
+{
+	struct mod_module_list *holders = NULL;
+	long size = 0, refcnt;
+	int r;
+
+	if (mod_module_get_size(mod, &size) < 0)
+		size = 0;
+	r = mod_module_get_refcnt(mod, &refcnt);
+	if (r < 0)
+		refcnt = r; /* the reference prints the error value as the count */
+	if (mod_module_get_holders(mod, &holders) < 0)
+		holders = NULL;
+	if (json) {
+		printf("%s\n  {\"name\": ", first ? "" : ",");
+		json_string(mod_module_get_name(mod));
+		printf(", \"size\": %ld, \"refcount\": %ld, \"holders\": [", size, refcnt);
+	} else {
+		printf("%-19s %8ld  %ld", mod_module_get_name(mod), size, refcnt);
+	}
+	for (size_t i = 0; holders && i < mod_module_list_count(holders); i++) {
+		const char *h = mod_module_get_name(mod_module_list_get(holders, i));
+
+		if (json) {
+			if (i)
+				fputs(", ", stdout);
+			json_string(h);
+		} else {
+			putchar(i == 0 ? ' ' : ',');
+			fputs(h, stdout);
+		}
+	}
+	puts(json ? "]}" : "");
+	mod_module_list_free(holders);
+}
+
+int main(int argc, char *argv[])
+{
+	struct mod_ctx *ctx = NULL;
+	struct mod_module_list *list = NULL;
+	const char *null_config = NULL;
+	bool use_syslog = false, json = false;
+	int verbose = LOG_ERR, c, r;
+
+	while ((c = getopt_long(argc, argv, "jsvVh", options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			use_syslog = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			puts("libmod version " PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		case 'h':
+			help();
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, "%s: ERROR: unexpected getopt_long() value '%c'.\n",
+				program_invocation_short_name, c);
+			return EXIT_FAILURE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "Error: %s takes no arguments.\n", program_invocation_short_name);
+		return EXIT_FAILURE;
+	}
+	tool_log_open(use_syslog);
+	tool_log_set_priority(verbose);
+	r = mod_ctx_new(NULL, &null_config, &ctx);
+	if (r < 0) {
+		fputs("Error: could not create context.\n", stderr);
+		goto end;
+	}
+	tool_log_attach(ctx);
+	r = mod_module_new_from_loaded(ctx, &list);
+	if (r < 0) {
+		fprintf(stderr, "Error: could not get list of modules: %s\n", strerror(-r));
+		goto end;
+	}
+	if (json)
+		fputs("[", stdout);
+	else
+		puts("Module                  Size  Used by");
+	for (size_t i = 0; i < mod_module_list_count(list); i++)
+		print_module(mod_module_list_get(list, i), json, i == 0);
+	if (json)
+		puts(mod_module_list_count(list) ? "\n]" : "]");
+end:
+	mod_module_list_free(list);
+	mod_ctx_unref(ctx);
+	tool_log_close();
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
