@@ -311,6 +311,119 @@ LIBMOD_EXPORT int mod_write_file_atomic(const char *dir, const char *name, mod_w
 /* ============================================================================================ */
 /* (owned by the configuration work) */
 
+/*
+ * The modprobe configuration: modprobe.d files, <moddir>/modules.softdep and modules.weakdep, the
+ * legacy /etc/modules.conf and /etc/modprobe.conf, and the kernel command line. Every entry keeps
+ * its file and line. Module names and aliases are stored "underscored" ('-' -> '_' outside
+ * [...]). A config is immutable once read and borrows its context: it must not outlive it.
+ */
+struct mod_config;
+struct mod_config_entry;
+
+enum mod_config_kind {
+	MOD_CONFIG_ALIAS = 0,     /* alias <pattern> <modname> */
+	MOD_CONFIG_OPTIONS,       /* options <modname|alias> <text> */
+	MOD_CONFIG_INSTALL,       /* install <modname-glob> <command> */
+	MOD_CONFIG_REMOVE,        /* remove <modname-glob> <command> */
+	MOD_CONFIG_BLACKLIST,     /* blacklist <modname> */
+	MOD_CONFIG_SOFTDEP,       /* softdep <modname-glob> [pre: ...] [post: ...] */
+	MOD_CONFIG_WEAKDEP,       /* weakdep <modname-glob> <modules...> */
+	MOD_CONFIG_FORBID,        /* forbid <modname-glob>: beyond the reference */
+	MOD_CONFIG_PRE_INSTALL,   /* legacy modules.conf hooks: <kind> <modname-glob> <command> */
+	MOD_CONFIG_POST_INSTALL,
+	MOD_CONFIG_PRE_REMOVE,
+	MOD_CONFIG_POST_REMOVE,
+	_MOD_CONFIG_KIND_MAX,
+};
+
+enum mod_config_flags {
+	MOD_CONFIG_NO_CMDLINE = 1 << 0, /* do not read the kernel command line */
+	MOD_CONFIG_NO_LEGACY = 1 << 1,  /* do not read /etc/modules.conf, /etc/modprobe.conf */
+};
+
+/*
+ * Read the configuration the way modprobe does:
+ * - the context's config paths (directories or files, see mod_ctx_new), or the default
+ *   directories /etc/modprobe.d, /run/modprobe.d, /usr/local/lib/modprobe.d,
+ *   DISTCONFDIR/modprobe.d, /lib/modprobe.d; their *.conf files merged and sorted by basename,
+ *   an earlier directory masking a same-named file of a later one;
+ * - <moddir>/modules.softdep and modules.weakdep, sorted in by those names (also with explicit
+ *   config paths, as the reference does);
+ * - with the default directories only: /etc/modules.conf then /etc/modprobe.conf when present
+ *   (legacy; same grammar; read after the directories);
+ * - the kernel command line (`mod.param=value`, `modprobe.blacklist=a,b`), last.
+ * Bad lines are logged as "<file> line N: <reason>" and skipped. flags: mod_config_flags.
+ */
+LIBMOD_EXPORT int mod_config_new(struct mod_ctx *ctx, unsigned int flags,
+				 struct mod_config **ret);
+LIBMOD_EXPORT struct mod_config *mod_config_ref(struct mod_config *cfg);
+LIBMOD_EXPORT struct mod_config *mod_config_unref(struct mod_config *cfg);
+
+/* The keyword of a kind ("alias", "pre-install", ...); NULL for an unknown kind. */
+LIBMOD_EXPORT const char *mod_config_kind_name(enum mod_config_kind kind);
+
+/* The entries of one kind in config order. Iterator contract; *cursor starts at 0. */
+LIBMOD_EXPORT int mod_config_next(const struct mod_config *cfg, enum mod_config_kind kind,
+				  size_t *cursor, const struct mod_config_entry **entry);
+LIBMOD_EXPORT enum mod_config_kind mod_config_entry_get_kind(const struct mod_config_entry *e);
+/* The module name, alias pattern or glob (underscored). */
+LIBMOD_EXPORT const char *mod_config_entry_get_key(const struct mod_config_entry *e);
+/*
+ * alias: the module; options: the raw text (tabs -> spaces, leading spaces kept); commands: the
+ * command; softdep: "pre: a b post: c" (sections present only when not empty, "" for none);
+ * weakdep: the modules separated by spaces; blacklist and forbid: NULL.
+ */
+LIBMOD_EXPORT const char *mod_config_entry_get_value(const struct mod_config_entry *e);
+/* Where the entry came from: the file path ("/proc/cmdline" for the kernel command line). */
+LIBMOD_EXPORT const char *mod_config_entry_get_file(const struct mod_config_entry *e);
+LIBMOD_EXPORT unsigned int mod_config_entry_get_line(const struct mod_config_entry *e);
+
+/*
+ * The option text of a module: the values of every `options` entry whose key equals modname
+ * (normalized here) or alias (the string the module was found through; may be NULL), in config
+ * order (kernel command line last), joined with single spaces. malloc'ed; -ENOENT when none.
+ */
+LIBMOD_EXPORT int mod_config_get_options(const struct mod_config *cfg, const char *modname,
+					 const char *alias, char **ret);
+/*
+ * The command of the first entry of `kind` (INSTALL, REMOVE or one of the four hooks) whose glob
+ * matches modname (normalized here), as the reference picks install/remove. -ENOENT when none.
+ */
+LIBMOD_EXPORT int mod_config_get_command(const struct mod_config *cfg, enum mod_config_kind kind,
+					 const char *modname, const char **cmd);
+LIBMOD_EXPORT int mod_config_get_install(const struct mod_config *cfg, const char *modname,
+					 const char **cmd);
+LIBMOD_EXPORT int mod_config_get_remove(const struct mod_config *cfg, const char *modname,
+					const char **cmd);
+/*
+ * Blacklisted: an exact name match. Unlike the reference, kernel command line entries
+ * (modprobe.blacklist=, stored as written) are compared underscored too, as the kernel does.
+ */
+LIBMOD_EXPORT bool mod_config_is_blacklisted(const struct mod_config *cfg, const char *modname);
+/* Forbidden: some `forbid` glob matches the normalized name. */
+LIBMOD_EXPORT bool mod_config_is_forbidden(const struct mod_config *cfg, const char *modname);
+/*
+ * Soft dependencies of a module: unlike the reference (which uses only the first matching line,
+ * kmod issue #33), the pre and post lists of EVERY softdep line whose glob matches are merged, in
+ * config order, later duplicates dropped. Names are as written (resolve them with
+ * mod_module_lookup). *pre and *post are malloc'ed NULL-terminated arrays of strings owned by
+ * cfg (free only the arrays). -ENOENT when no softdep line matches (an empty line matches).
+ */
+LIBMOD_EXPORT int mod_config_get_softdeps(const struct mod_config *cfg, const char *modname,
+					  const char ***pre, const char ***post);
+/* The same for weakdep lines: all matching lines merged, duplicates dropped. */
+LIBMOD_EXPORT int mod_config_get_weakdeps(const struct mod_config *cfg, const char *modname,
+					  const char ***deps);
+/*
+ * Write the configuration as `modprobe -c` prints it before "# End of configuration files":
+ * sections blacklist, install, remove, alias, options, softdep, weakdep, then ours: forbid,
+ * pre-install, post-install, pre-remove, post-remove. One line per entry, `<kind> <key>` or
+ * `<kind> <key> <value>`, in config order. softdep is printed "pre: a b post: c" (kmod 30 prints
+ * "pre: apost: c", a bug). verbose: each entry is preceded by a comment line `# <file>:<line>`,
+ * so the output stays a valid configuration.
+ */
+LIBMOD_EXPORT int mod_config_dump(const struct mod_config *cfg, int fd, bool verbose);
+
 /* ============================================================================================ */
 /* Modules: lookup, info, state (module.c, lookup.c, builtin.c)                                 */
 /* ============================================================================================ */

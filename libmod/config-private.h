@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internals of the modprobe configuration (config.c, config-cmdline.c, config-query.c): the
+ * entry storage and the entry points unit tests and the fuzzer use to feed text directly.
+ */
+#pragma once
+
+#include "libmod-private.h"
+
+/* The kernel keeps at most this much command line; the reference reads the same amount. */
+#define CONFIG_CMDLINE_MAX 4096u
+/* The file name entries of the kernel command line carry. */
+#define CONFIG_CMDLINE_FILE "/proc/cmdline"
+
+struct mod_config_entry {
+	enum mod_config_kind kind;
+	char *key;
+	char *value;       /* NULL for blacklist and forbid */
+	const char *file;  /* interned in mod_config.files */
+	unsigned int line;
+	/* softdep: pre and post names; weakdep: the names in pre. NULL-terminated, or NULL. */
+	char **pre;
+	char **post;
+};
+
+struct mod_config {
+	int refcount;
+	struct mod_ctx *ctx; /* borrowed: a config never outlives its context */
+	struct mod_config_entry *entries;
+	size_t n_entries, cap_entries;
+	char **files; /* interned file names */
+	size_t n_files, cap_files;
+};
+
+/* An empty configuration (nothing read). */
+int config_new_empty(struct mod_ctx *ctx, struct mod_config **ret) _must_check_;
+/* Parse configuration text as if it were the file `name` (the fuzz and unit-test entry). */
+int config_parse_buffer(struct mod_config *cfg, const char *name, const char *buf, size_t len)
+	_nonnull_(1, 2);
+/* Parse one file; -errno when it cannot be read (parse errors are logged, not returned). */
+int config_parse_file(struct mod_config *cfg, const char *path) _nonnull_(1, 2);
+/*
+ * Read what mod_config_new reads, with the legacy files given explicitly (NULL-terminated, may
+ * be NULL) so tests can point them elsewhere; the kernel command line is not read here.
+ */
+int config_load_files(struct mod_config *cfg, const char *const *legacy_files) _nonnull_(1);
+/* Parse kernel command line text (at most CONFIG_CMDLINE_MAX - 1 bytes are used). */
+int config_parse_cmdline(struct mod_config *cfg, const char *text) _nonnull_(1, 2);
+/* Read the running kernel's command line and parse it. */
+int config_read_cmdline(struct mod_config *cfg) _nonnull_(1);
+
+/* Append an entry (strings copied; pre/post taken over on success). */
+int config_add(struct mod_config *cfg, enum mod_config_kind kind, const char *key,
+	       const char *value, const char *file, unsigned int line, char **pre, char **post)
+	_nonnull_(1, 3, 5);
+void config_strv_free(char **v);
