@@ -25,7 +25,8 @@
 # Times are wall-clock medians; RSS is the median of the per-run peaks (/usr/bin/time -f %M).
 #
 # Environment: BENCH_RUNS (5), BENCH_BUILD (build-bench: a release build without sanitizers,
-# set up and built on first use), BENCH_TSV, LIBMOD_TREES_DIR (see scripts/make-trees.sh).
+# set up and built on first use), BENCH_OURS_DIR (take our tools from this directory instead,
+# e.g. an installed sbin; no build), BENCH_TSV, LIBMOD_TREES_DIR (see scripts/make-trees.sh).
 
 BENCH_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_RUNS=${BENCH_RUNS:-5}
@@ -42,6 +43,11 @@ bench_kver() { "$BENCH_SRCDIR/scripts/make-trees.sh" --print-version; }
 # Path of our tool <name> in the release build, configuring and building it once per process.
 bench_ours() {
 	local tool=$1
+	if [[ -n ${BENCH_OURS_DIR:-} ]]; then
+		[[ -x $BENCH_OURS_DIR/$tool ]] || { echo "bench: no $BENCH_OURS_DIR/$tool" >&2; return 1; }
+		printf '%s\n' "$BENCH_OURS_DIR/$tool"
+		return 0
+	fi
 	if ((!_bench_built)); then
 		if [[ ! -f $BENCH_BUILD/build.ninja ]]; then
 			meson setup "$BENCH_BUILD" "$BENCH_SRCDIR" --buildtype=release -Dtests=false \

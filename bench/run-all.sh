@@ -1,10 +1,11 @@
 #!/bin/bash
 # bench/run-all.sh: run every bench/*.sh present (except lib.sh and this file) and print a
 # summary table; the tab-separated results also go to $BENCH_TSV (default
-# bench-results.tsv in the current directory). Environment: see bench/lib.sh (BENCH_RUNS, ...).
+# build-bench/bench-results.tsv, git-ignored). Environment: see bench/lib.sh (BENCH_RUNS, ...).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-export BENCH_TSV=${BENCH_TSV:-$PWD/bench-results.tsv}
+export BENCH_TSV=${BENCH_TSV:-$here/../build-bench/bench-results.tsv}
+mkdir -p "$(dirname "$BENCH_TSV")"
 printf 'case\truns\tkmod_median_s\tours_median_s\tratio\tkmod_peak_rss_kib\tours_peak_rss_kib\tstatus\n' \
 	>"$BENCH_TSV"
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)," \
