@@ -188,12 +188,12 @@ LIBMOD_EXPORT int mod_elf_sections_next(const struct mod_elf *elf, size_t *curso
 /* The module name stored in .gnu.linkonce.this_module; -ENODATA when there is none. */
 LIBMOD_EXPORT int mod_elf_get_this_module_name(const struct mod_elf *elf, const char **name);
 
-/*
- * Copy the image with the version checks disabled for a forced init_module load: with
 /* The .note.gnu.build-id bytes (pointing into the buffer); -ENODATA when there is none. */
 LIBMOD_EXPORT int mod_elf_get_build_id(const struct mod_elf *elf, const uint8_t **id,
 				       size_t *len);
 
+/*
+ * Copy the image with the version checks disabled for a forced init_module load: with
  * strip_modversions the __versions section loses SHF_ALLOC (no __versions is not an error); with
  * strip_vermagic the whole "vermagic=..." string in .modinfo is overwritten with NULs, as the
  * reference does (-ENODATA when there is none). The copy is malloc'ed; the caller frees it.
@@ -443,11 +443,17 @@ enum mod_index_kind {
 };
 /* Map every index now (long-lived users). Missing builtin indexes are not an error. */
 LIBMOD_EXPORT int mod_ctx_load_indexes(struct mod_ctx *ctx);
+/*
+ * The modprobe configuration lookups use (borrowed): read on first use with mod_config_new(ctx,
+ * 0, ...), unless one was set with mod_ctx_set_config (which takes a reference).
+ */
+LIBMOD_EXPORT int mod_ctx_get_config(struct mod_ctx *ctx, struct mod_config **ret);
+LIBMOD_EXPORT void mod_ctx_set_config(struct mod_ctx *ctx, struct mod_config *cfg);
 /* The context's index of that kind (borrowed); -ENOENT when the file does not exist. */
 LIBMOD_EXPORT int mod_ctx_get_index(struct mod_ctx *ctx, enum mod_index_kind kind,
 				    struct mod_index **ret);
 
-/* A module by name (normalized; touches no file until asked). Pooled per context by name. */
+/* A module by name (normalized; touches no file until asked). */
 LIBMOD_EXPORT int mod_module_new_from_name(struct mod_ctx *ctx, const char *name,
 					   struct mod_module **ret);
 /* A module from a file; the name comes from the file name. */
@@ -476,6 +482,9 @@ LIBMOD_EXPORT bool mod_module_is_builtin(struct mod_module *mod);
 /* Hard dependencies from modules.dep, in load order (the module itself excluded). */
 LIBMOD_EXPORT int mod_module_get_dependencies(struct mod_module *mod,
 					      struct mod_module_list **ret);
+/* The appended signature of the module's file (cached); -ENODATA when unsigned. */
+LIBMOD_EXPORT int mod_module_get_signature(struct mod_module *mod,
+					   const struct mod_signature **ret);
 /* The module's ELF (opened and cached on first use); -ENOENT for builtins / no file. */
 LIBMOD_EXPORT int mod_module_get_elf(struct mod_module *mod, struct mod_elf **ret);
 /*
@@ -496,7 +505,93 @@ LIBMOD_EXPORT struct mod_module_list *mod_module_list_free(struct mod_module_lis
 /* ============================================================================================ */
 /* depmod engine (depmod*.c)                                                                    */
 /* ============================================================================================ */
-/* (owned by the depmod work) */
+
+/*
+ * Index a module tree in-process, as depmod does: scan <basedir><moduledir>/<version> (plus
+ * depmod.d `external` dirs), parse every module on a pool of threads, resolve symbols, order the
+ * dependencies and write modules.dep, .alias, .softdep, .weakdep, .symbols, .devname and the
+ * *.bin indexes. Output is identical whatever the thread count. Typical use:
+ *   mod_depmod_new(ctx, &d); mod_depmod_set_kernel_version(d, "6.1.0"); mod_depmod_run(d);
+ *   mod_depmod_write(d, MOD_DEPMOD_OUTPUT_ALL, -1);
+ * Messages (the reference's words) go to the context's log function.
+ */
+struct mod_depmod;
+
+enum mod_depmod_flags {
+	MOD_DEPMOD_ERRSYMS = 1u << 0,   /* -e: warn about unknown symbols and CRC mismatches */
+	MOD_DEPMOD_WARN_DUPS = 1u << 1, /* -w: warn about duplicate index entries */
+};
+
+enum mod_depmod_output {
+	MOD_DEPMOD_OUTPUT_DEP = 1u << 0,
+	MOD_DEPMOD_OUTPUT_DEP_BIN = 1u << 1,
+	MOD_DEPMOD_OUTPUT_ALIAS = 1u << 2,
+	MOD_DEPMOD_OUTPUT_ALIAS_BIN = 1u << 3,
+	MOD_DEPMOD_OUTPUT_SOFTDEP = 1u << 4,
+	MOD_DEPMOD_OUTPUT_WEAKDEP = 1u << 5,
+	MOD_DEPMOD_OUTPUT_SYMBOLS = 1u << 6,
+	MOD_DEPMOD_OUTPUT_SYMBOLS_BIN = 1u << 7,
+	MOD_DEPMOD_OUTPUT_BUILTIN_BIN = 1u << 8,
+	MOD_DEPMOD_OUTPUT_BUILTIN_ALIAS_BIN = 1u << 9,
+	MOD_DEPMOD_OUTPUT_DEVNAME = 1u << 10,
+	MOD_DEPMOD_OUTPUT_ALL = (1u << 11) - 1,
+};
+
+/* Called for every dependency edge found (depmod -v prints `<path> needs "<sym>": <path>`). */
+typedef void (*mod_depmod_edge_fn)(const char *path, const char *symbol, const char *owner_path,
+				   void *data);
+
+/* A depmod run over the context's log settings (the context's moddir is not used). */
+LIBMOD_EXPORT int mod_depmod_new(struct mod_ctx *ctx, struct mod_depmod **ret);
+LIBMOD_EXPORT struct mod_depmod *mod_depmod_ref(struct mod_depmod *d);
+LIBMOD_EXPORT struct mod_depmod *mod_depmod_unref(struct mod_depmod *d);
+/* Root prefix (-b); made absolute against the current directory; never appears in outputs. */
+LIBMOD_EXPORT int mod_depmod_set_basedir(struct mod_depmod *d, const char *dir);
+/* Output root (-o); outputs go to <outdir><moduledir>/<version>. Default: the basedir. */
+LIBMOD_EXPORT int mod_depmod_set_outdir(struct mod_depmod *d, const char *dir);
+/* Module directory under the roots (-m); default MODULE_DIRECTORY (/lib/modules). */
+LIBMOD_EXPORT int mod_depmod_set_moduledir(struct mod_depmod *d, const char *dir);
+/* Kernel version (required): the tree is <basedir><moduledir>/<version>. */
+LIBMOD_EXPORT int mod_depmod_set_kernel_version(struct mod_depmod *d, const char *version);
+/* depmod.d files or directories (-C, repeatable); any call replaces the default directories. */
+LIBMOD_EXPORT int mod_depmod_add_config_path(struct mod_depmod *d, const char *path);
+/* Index only these module files (absolute paths) and read no depmod.d. */
+LIBMOD_EXPORT int mod_depmod_add_module_path(struct mod_depmod *d, const char *path);
+/* Kernel symbols with CRCs from Module.symvers (-E); turns on CRC checks. */
+LIBMOD_EXPORT int mod_depmod_set_symvers(struct mod_depmod *d, const char *path);
+/* Kernel symbols from System.map (-F); -E wins when both are given. */
+LIBMOD_EXPORT int mod_depmod_set_system_map(struct mod_depmod *d, const char *path);
+/* Symbol prefix character stripped from symbol names (-P); '\0' for none. */
+LIBMOD_EXPORT int mod_depmod_set_symbol_prefix(struct mod_depmod *d, char prefix);
+/* Worker threads for reading modules; 0 = the number of online CPUs. */
+LIBMOD_EXPORT int mod_depmod_set_threads(struct mod_depmod *d, unsigned int n);
+/* enum mod_depmod_flags */
+LIBMOD_EXPORT int mod_depmod_set_flags(struct mod_depmod *d, unsigned int flags);
+LIBMOD_EXPORT int mod_depmod_set_edge_fn(struct mod_depmod *d, mod_depmod_edge_fn fn,
+					 void *data);
+/* The input and output module directories (valid once a version is set). */
+LIBMOD_EXPORT const char *mod_depmod_get_input_dir(struct mod_depmod *d);
+LIBMOD_EXPORT const char *mod_depmod_get_output_dir(struct mod_depmod *d);
+/*
+ * depmod -A: true when modules.dep exists in the output dir and no module file under the
+ * input dir is newer than it.
+ */
+LIBMOD_EXPORT int mod_depmod_is_up_to_date(struct mod_depmod *d, bool *ret);
+/*
+ * Scan, parse, resolve and order. -ELOOP when there are dependency cycles (each is logged as
+ * "Cycle detected: a -> b -> a"); nothing may be written then.
+ */
+LIBMOD_EXPORT int mod_depmod_run(struct mod_depmod *d);
+/* Modules indexed by the last run, in output (modules.order) order. */
+LIBMOD_EXPORT size_t mod_depmod_get_module_count(const struct mod_depmod *d);
+LIBMOD_EXPORT const char *mod_depmod_get_module_name(const struct mod_depmod *d, size_t i);
+/*
+ * Write the selected outputs (enum mod_depmod_output). With dry_run_fd >= 0 the text outputs
+ * are written to it one after another and nothing touches the disk (depmod -n). Otherwise every
+ * file is first written to a temporary file in the output dir (created as needed) and only when
+ * all succeeded are they renamed into place, so a crash or a full disk keeps the previous set.
+ */
+LIBMOD_EXPORT int mod_depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd);
 
 /* ============================================================================================ */
 /* Probe, load and remove (probe.c, load.c, remove.c, state.c)                                  */

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * depmod: read every module once, on a pool of threads. Each worker takes the next module slot,
+ * opens (and decompresses) the file, keeps only the strings depmod needs (aliases, softdeps,
+ * weakdeps, exported and needed symbols) in a per-module arena, and drops the image at once so
+ * that peak memory stays at about one image per thread. Results live in the module's own slot,
+ * so the output does not depend on the thread count or on scheduling.
+ */
+#include <errno.h>
+#include <libelf.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "depmod.h"
+
+#define DEPMOD_MAX_THREADS 64
+#define DEPMOD_STRS_MAX (256u * 1024 * 1024)
+
+int depmod_mod_add_ent(struct depmod_mod *m, enum depmod_ent_kind kind, const char *s,
+		       size_t len, uint64_t crc, bool weak)
+{
+	size_t need;
+
+	if (add_overflows(m->strs_len, len + 1, &need) || need > DEPMOD_STRS_MAX)
+		return -E2BIG;
+	if (need > m->strs_cap) {
+		size_t cap = m->strs_cap ? m->strs_cap : 256;
+		char *ns;
+
+		while (cap < need)
+			cap *= 2;
+		ns = realloc(m->strs, cap);
+		if (!ns)
+			return -ENOMEM;
+		m->strs = ns;
+		m->strs_cap = cap;
+	}
+	if (m->n_ents == m->ents_cap) {
+		size_t cap = m->ents_cap ? m->ents_cap * 2 : 16;
+		struct depmod_ent *ne = realloc(m->ents, cap * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		m->ents = ne;
+		m->ents_cap = cap;
+	}
+	memcpy(m->strs + m->strs_len, s, len);
+	m->strs[m->strs_len + len] = '\0';
+	m->ents[m->n_ents++] = (struct depmod_ent){
+		.crc = crc,
+		.off = (uint32_t)m->strs_len,
+		.kind = (uint8_t)kind,
+		.weak = weak,
+	};
+	m->strs_len = need;
+	return 0;
+}
+
+static bool key_is(const char *key, size_t keylen, const char *want)
+{
+	return strlen(want) == keylen && memcmp(key, want, keylen) == 0;
+}
+
+int depmod_parse_image(struct mod_ctx *ctx, struct mod_image *img, struct depmod_mod *m)
+{
+	struct mod_elf *elf = NULL;
+	size_t cur;
+	int r, it;
+
+	r = mod_elf_new_from_image(img, &elf);
+	if (r < 0)
+		return r;
+
+	cur = 0;
+	for (;;) {
+		const char *key, *value;
+		size_t keylen;
+		enum depmod_ent_kind kind;
+
+		it = mod_elf_modinfo_next(elf, &cur, &key, &keylen, &value);
+		if (it != 0)
+			break;
+		if (key_is(key, keylen, "alias"))
+			kind = DEPMOD_ENT_ALIAS;
+		else if (key_is(key, keylen, "softdep"))
+			kind = DEPMOD_ENT_SOFTDEP;
+		else if (key_is(key, keylen, "weakdep"))
+			kind = DEPMOD_ENT_WEAKDEP;
+		else
+			continue;
+		r = depmod_mod_add_ent(m, kind, value, strlen(value), 0, false);
+		if (r < 0)
+			goto out;
+	}
+	if (it < 0) {
+		r = it;
+		goto out;
+	}
+
+	cur = 0;
+	for (;;) {
+		const char *sym;
+		uint64_t crc;
+
+		it = mod_elf_exports_next(elf, &cur, &sym, &crc);
+		if (it != 0)
+			break;
+		r = depmod_mod_add_ent(m, DEPMOD_ENT_EXPORT, sym, strlen(sym), crc, false);
+		if (r < 0)
+			goto out;
+	}
+	if (it < 0) {
+		r = it;
+		goto out;
+	}
+
+	cur = 0;
+	for (;;) {
+		const char *sym;
+		enum mod_symbol_bind bind;
+		uint64_t crc;
+
+		it = mod_elf_undefined_next(elf, &cur, &sym, &bind, &crc);
+		if (it != 0)
+			break;
+		r = depmod_mod_add_ent(m, DEPMOD_ENT_NEED, sym, strlen(sym), crc,
+				       bind == MOD_SYMBOL_WEAK);
+		if (r < 0)
+			goto out;
+	}
+	r = it < 0 ? it : 0;
+out:
+	mod_elf_unref(elf);
+	return r;
+}
+
+struct pool {
+	struct mod_depmod *d;
+	size_t next; /* atomic */
+	int error;   /* atomic: first fatal error (ENOMEM) */
+};
+
+static void parse_one(struct mod_ctx *ctx, struct depmod_mod *m)
+{
+	struct mod_image *img = NULL;
+	int r;
+
+	r = mod_image_open(ctx, m->path, &img);
+	if (r >= 0) {
+		r = depmod_parse_image(ctx, img, m);
+		mod_image_unref(img);
+	}
+	if (r < 0) {
+		/* the reference keeps the module, with no info, and goes on */
+		ERR(ctx, "failed to read %s: %s\n", m->path, strerror(-r));
+		free(m->strs);
+		free(m->ents);
+		m->strs = NULL;
+		m->ents = NULL;
+		m->strs_len = m->n_ents = 0;
+		m->strs_cap = m->ents_cap = 0;
+	} else {
+		/* give back the arena's slack: thousands of modules stay in memory */
+		char *ns = m->strs_len ? realloc(m->strs, m->strs_len) : NULL;
+		struct depmod_ent *ne = m->n_ents ? realloc(m->ents, m->n_ents * sizeof(*ne)) : NULL;
+
+		if (ns)
+			m->strs = ns;
+		if (ne)
+			m->ents = ne;
+	}
+	m->parsed = true;
+}
+
+/*
+ * Workers get a private context: context reference counts are not atomic, and images and ELF
+ * handles take references. The log settings are copied so messages look the same.
+ */
+static struct mod_ctx *worker_ctx(struct mod_depmod *d)
+{
+	static const char *const no_config[] = { NULL };
+	struct mod_ctx *c = NULL;
+
+	if (mod_ctx_new(d->indir, no_config, &c) < 0)
+		return NULL;
+	c->log_fn = d->ctx->log_fn;
+	c->log_data = d->ctx->log_data;
+	c->log_priority = d->ctx->log_priority;
+	c->sys = d->ctx->sys;
+	c->sys_data = d->ctx->sys_data;
+	return c;
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	struct mod_depmod *d = p->d;
+	struct mod_ctx *c = worker_ctx(d);
+
+	if (!c) {
+		__atomic_store_n(&p->error, -ENOMEM, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	for (;;) {
+		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+
+		if (i >= d->n_mods)
+			break;
+		parse_one(c, d->mods[i]);
+	}
+	mod_ctx_unref(c);
+	return NULL;
+}
+
+int depmod_parse_all(struct mod_depmod *d)
+{
+	pthread_t tids[DEPMOD_MAX_THREADS];
+	struct pool p = { .d = d };
+	size_t nthreads = d->threads;
+	size_t started = 0;
+
+	if (nthreads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		nthreads = n > 0 ? (size_t)n : 1;
+	}
+	if (nthreads > DEPMOD_MAX_THREADS)
+		nthreads = DEPMOD_MAX_THREADS;
+	if (nthreads > d->n_mods)
+		nthreads = d->n_mods;
+	/* libelf keeps global state that must be set up before threads use it */
+	elf_version(EV_CURRENT);
+
+	if (nthreads <= 1) {
+		for (size_t i = 0; i < d->n_mods; i++)
+			parse_one(d->ctx, d->mods[i]);
+		return 0;
+	}
+	for (size_t t = 0; t < nthreads; t++) {
+		if (pthread_create(&tids[t], NULL, worker, &p) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		worker(&p);
+	for (size_t t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	if (p.error < 0)
+		return p.error;
+	/* a worker that could not start leaves its slots; finish them here */
+	for (size_t i = 0; i < d->n_mods; i++)
+		if (!d->mods[i]->parsed)
+			parse_one(d->ctx, d->mods[i]);
+	return 0;
+}

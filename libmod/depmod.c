@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The depmod engine's public object: settings, the run (scan, parse, resolve, order) and the
+ * -A freshness check. The work itself lives in depmod-scan/parse/deps/write.c.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "depmod.h"
+#include "strbuf.h"
+
+LIBMOD_EXPORT int mod_depmod_new(struct mod_ctx *ctx, struct mod_depmod **ret)
+{
+	struct mod_depmod *d;
+
+	if (!ctx || !ret)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->refcount = 1;
+	d->ctx = mod_ctx_ref(ctx);
+	d->moduledir = strdup(MODULE_DIRECTORY);
+	d->basedir = strdup("");
+	if (!d->moduledir || !d->basedir) {
+		mod_depmod_unref(d);
+		return -ENOMEM;
+	}
+	*ret = d;
+	return 0;
+}
+
+LIBMOD_EXPORT struct mod_depmod *mod_depmod_ref(struct mod_depmod *d)
+{
+	if (d)
+		d->refcount++;
+	return d;
+}
+
+static void strv_free_n(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void depmod_reset_run(struct mod_depmod *d)
+{
+	for (size_t i = 0; i < d->n_mods; i++)
+		depmod_mod_free(d->mods[i]);
+	free(d->mods);
+	d->mods = NULL;
+	d->n_mods = d->cap_mods = 0;
+	free(d->syms);
+	d->syms = NULL;
+	d->syms_cap = d->n_syms = 0;
+	free(d->kstrs);
+	d->kstrs = NULL;
+	d->kstrs_len = d->kstrs_cap = 0;
+	for (size_t i = 0; i < d->n_searches; i++)
+		free(d->searches[i].path);
+	free(d->searches);
+	d->searches = NULL;
+	d->n_searches = 0;
+	for (size_t i = 0; i < d->n_overrides; i++)
+		free(d->overrides[i].path);
+	free(d->overrides);
+	d->overrides = NULL;
+	d->n_overrides = 0;
+	strv_free_n(d->externals, d->n_externals);
+	d->externals = NULL;
+	d->n_externals = 0;
+	strv_free_n(d->excludes, d->n_excludes);
+	d->excludes = NULL;
+	d->n_excludes = 0;
+	d->ran = false;
+	d->check_symvers = false;
+	d->have_kernel_syms = false;
+}
+
+LIBMOD_EXPORT struct mod_depmod *mod_depmod_unref(struct mod_depmod *d)
+{
+	if (!d || --d->refcount > 0)
+		return NULL;
+	depmod_reset_run(d);
+	free(d->basedir);
+	free(d->outdir);
+	free(d->moduledir);
+	free(d->version);
+	free(d->indir);
+	free(d->outdirfull);
+	strv_free_n(d->config_paths, d->n_config_paths);
+	strv_free_n(d->module_paths, d->n_module_paths);
+	free(d->symvers);
+	free(d->system_map);
+	mod_ctx_unref(d->ctx);
+	free(d);
+	return NULL;
+}
+
+static int set_str(char **dst, const char *src)
+{
+	char *s = NULL;
+
+	if (src) {
+		s = strdup(src);
+		if (!s)
+			return -ENOMEM;
+	}
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* A root directory made absolute against the current directory, without a trailing '/'. */
+static int make_root(const char *dir, char **ret)
+{
+	struct strbuf sb;
+	size_t len;
+	char *s;
+
+	strbuf_init(&sb, NULL, 0, PATH_MAX * 4);
+	if (dir[0] != '/') {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		if (strbuf_pushstr(&sb, cwd) < 0 || strbuf_pushchar(&sb, '/') < 0)
+			goto nomem;
+	}
+	if (strbuf_pushstr(&sb, dir) < 0)
+		goto nomem;
+	len = strbuf_len(&sb);
+	while (len > 0 && strbuf_str(&sb)[len - 1] == '/')
+		len--;
+	strbuf_popn(&sb, strbuf_len(&sb) - len);
+	s = strbuf_steal(&sb);
+	if (!s)
+		return -ENOMEM;
+	*ret = s;
+	return 0;
+nomem:
+	strbuf_release(&sb);
+	return -ENOMEM;
+}
+
+LIBMOD_EXPORT int mod_depmod_set_basedir(struct mod_depmod *d, const char *dir)
+{
+	char *s;
+	int r;
+
+	if (!d || !dir)
+		return -EINVAL;
+	r = make_root(dir, &s);
+	if (r < 0)
+		return r;
+	free(d->basedir);
+	d->basedir = s;
+	return 0;
+}
+
+LIBMOD_EXPORT int mod_depmod_set_outdir(struct mod_depmod *d, const char *dir)
+{
+	char *s;
+	int r;
+
+	if (!d)
+		return -EINVAL;
+	if (!dir)
+		return set_str(&d->outdir, NULL);
+	r = make_root(dir, &s);
+	if (r < 0)
+		return r;
+	free(d->outdir);
+	d->outdir = s;
+	return 0;
+}
+
+LIBMOD_EXPORT int mod_depmod_set_moduledir(struct mod_depmod *d, const char *dir)
+{
+	struct strbuf sb;
+	char *s;
+	size_t len;
+
+	if (!d || !dir)
+		return -EINVAL;
+	/* always relative to the roots: one leading '/', none trailing */
+	while (*dir == '/')
+		dir++;
+	strbuf_init(&sb, NULL, 0, PATH_MAX);
+	if (strbuf_pushchar(&sb, '/') < 0 || strbuf_pushstr(&sb, dir) < 0) {
+		strbuf_release(&sb);
+		return -ENOMEM;
+	}
+	len = strbuf_len(&sb);
+	while (len > 1 && strbuf_str(&sb)[len - 1] == '/')
+		len--;
+	strbuf_popn(&sb, strbuf_len(&sb) - len);
+	s = strbuf_steal(&sb);
+	if (!s)
+		return -ENOMEM;
+	free(d->moduledir);
+	d->moduledir = s;
+	return 0;
+}
+
+LIBMOD_EXPORT int mod_depmod_set_kernel_version(struct mod_depmod *d, const char *version)
+{
+	if (!d || !version || !*version || strchr(version, '/'))
+		return -EINVAL;
+	return set_str(&d->version, version);
+}
+
+static int strv_push(char ***v, size_t *n, const char *s)
+{
+	char **nv;
+	char *dup = strdup(s);
+
+	if (!dup)
+		return -ENOMEM;
+	nv = realloc(*v, (*n + 2) * sizeof(char *));
+	if (!nv) {
+		free(dup);
+		return -ENOMEM;
+	}
+	nv[(*n)++] = dup;
+	nv[*n] = NULL;
+	*v = nv;
+	return 0;
+}
+
+LIBMOD_EXPORT int mod_depmod_add_config_path(struct mod_depmod *d, const char *path)
+{
+	if (!d || !path)
+		return -EINVAL;
+	return strv_push(&d->config_paths, &d->n_config_paths, path);
+}
+
+LIBMOD_EXPORT int mod_depmod_add_module_path(struct mod_depmod *d, const char *path)
+{
+	if (!d || !path || path[0] != '/')
+		return -EINVAL;
+	return strv_push(&d->module_paths, &d->n_module_paths, path);
+}
+
+LIBMOD_EXPORT int mod_depmod_set_symvers(struct mod_depmod *d, const char *path)
+{
+	if (!d)
+		return -EINVAL;
+	return set_str(&d->symvers, path);
+}
+
+LIBMOD_EXPORT int mod_depmod_set_system_map(struct mod_depmod *d, const char *path)
+{
+	if (!d)
+		return -EINVAL;
+	return set_str(&d->system_map, path);
+}
+
+LIBMOD_EXPORT int mod_depmod_set_symbol_prefix(struct mod_depmod *d, char prefix)
+{
+	if (!d)
+		return -EINVAL;
+	d->sym_prefix = prefix;
+	return 0;
+}
+
+LIBMOD_EXPORT int mod_depmod_set_threads(struct mod_depmod *d, unsigned int n)
+{
+	if (!d || n > 1024)
+		return -EINVAL;
+	d->threads = n;
+	return 0;
+}
+
+LIBMOD_EXPORT int mod_depmod_set_flags(struct mod_depmod *d, unsigned int flags)
+{
+	if (!d || (flags & ~(unsigned int)(MOD_DEPMOD_ERRSYMS | MOD_DEPMOD_WARN_DUPS)))
+		return -EINVAL;
+	d->flags = flags;
+	return 0;
+}
+
+LIBMOD_EXPORT int mod_depmod_set_edge_fn(struct mod_depmod *d, mod_depmod_edge_fn fn,
+					 void *data)
+{
+	if (!d)
+		return -EINVAL;
+	d->edge_fn = fn;
+	d->edge_data = data;
+	return 0;
+}
+
+static int build_dirs(struct mod_depmod *d)
+{
+	struct strbuf sb;
+	char *in, *out;
+
+	if (!d->version)
+		return -EINVAL;
+	strbuf_init(&sb, NULL, 0, PATH_MAX * 4);
+	if (strbuf_pushf(&sb, "%s%s/%s", d->basedir, d->moduledir, d->version) < 0)
+		goto nomem;
+	in = strbuf_steal(&sb);
+	if (!in)
+		goto nomem;
+	if (strbuf_pushf(&sb, "%s%s/%s", d->outdir ? d->outdir : d->basedir, d->moduledir,
+			 d->version) < 0) {
+		free(in);
+		goto nomem;
+	}
+	out = strbuf_steal(&sb);
+	if (!out) {
+		free(in);
+		goto nomem;
+	}
+	free(d->indir);
+	free(d->outdirfull);
+	d->indir = in;
+	d->outdirfull = out;
+	return 0;
+nomem:
+	strbuf_release(&sb);
+	return -ENOMEM;
+}
+
+LIBMOD_EXPORT const char *mod_depmod_get_input_dir(struct mod_depmod *d)
+{
+	if (!d || build_dirs(d) < 0)
+		return NULL;
+	return d->indir;
+}
+
+LIBMOD_EXPORT const char *mod_depmod_get_output_dir(struct mod_depmod *d)
+{
+	if (!d || build_dirs(d) < 0)
+		return NULL;
+	return d->outdirfull;
+}
+
+/* Is any module file under dir (recursively) newer than mtime? */
+static int newer_module(int dirfd, const struct timespec *mtime, int depth)
+{
+	DIR *dir;
+	struct dirent *de;
+	int found = 0;
+
+	if (depth > 64)
+		return 0;
+	dir = fdopendir(dirfd);
+	if (!dir) {
+		close(dirfd);
+		return 0;
+	}
+	while (!found && (de = readdir(dir))) {
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, 0) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int fd = openat(dirfd, de->d_name,
+					O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			if (fd >= 0)
+				found = newer_module(fd, mtime, depth + 1);
+		} else if (mod_path_is_module(de->d_name)) {
+			if (st.st_mtim.tv_sec > mtime->tv_sec ||
+			    (st.st_mtim.tv_sec == mtime->tv_sec &&
+			     st.st_mtim.tv_nsec > mtime->tv_nsec))
+				found = 1;
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+LIBMOD_EXPORT int mod_depmod_is_up_to_date(struct mod_depmod *d, bool *ret)
+{
+	struct strbuf sb;
+	struct stat st;
+	int r, fd;
+	char buf[PATH_MAX];
+
+	if (!d || !ret)
+		return -EINVAL;
+	r = build_dirs(d);
+	if (r < 0)
+		return r;
+	strbuf_init(&sb, buf, sizeof(buf), PATH_MAX * 4);
+	if (strbuf_pushf(&sb, "%s/modules.dep", d->outdirfull) < 0) {
+		strbuf_release(&sb);
+		return -ENOMEM;
+	}
+	r = stat(strbuf_str(&sb), &st);
+	strbuf_release(&sb);
+	if (r < 0) {
+		*ret = false;
+		return 0;
+	}
+	fd = open(d->indir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret = !newer_module(fd, &st.st_mtim, 0);
+	return 0;
+}
+
+LIBMOD_EXPORT int mod_depmod_run(struct mod_depmod *d)
+{
+	int r;
+
+	if (!d)
+		return -EINVAL;
+	r = build_dirs(d);
+	if (r < 0) {
+		ERR(d->ctx, "no kernel version given\n");
+		return r;
+	}
+	depmod_reset_run(d);
+
+	r = depmod_load_kernel_symbols(d);
+	if (r < 0)
+		return r;
+	if (d->n_module_paths == 0) {
+		r = depmod_load_config(d);
+		if (r < 0)
+			return r;
+	}
+	r = depmod_scan(d);
+	if (r < 0)
+		return r;
+	r = depmod_sort_by_order(d);
+	if (r < 0)
+		return r;
+	r = depmod_parse_all(d);
+	if (r < 0)
+		return r;
+	r = depmod_build_symbols(d);
+	if (r < 0)
+		return r;
+	r = depmod_resolve(d);
+	if (r < 0)
+		return r;
+	r = depmod_sort_deps(d);
+	if (r < 0)
+		return r;
+	d->ran = true;
+	return 0;
+}
+
+LIBMOD_EXPORT size_t mod_depmod_get_module_count(const struct mod_depmod *d)
+{
+	return d ? d->n_mods : 0;
+}
+
+LIBMOD_EXPORT const char *mod_depmod_get_module_name(const struct mod_depmod *d, size_t i)
+{
+	if (!d || i >= d->n_mods)
+		return NULL;
+	return d->mods[i]->name;
+}
+
+LIBMOD_EXPORT int mod_depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
+{
+	if (!d || (outputs & ~(unsigned int)MOD_DEPMOD_OUTPUT_ALL))
+		return -EINVAL;
+	if (!d->ran)
+		return -EINVAL;
+	return depmod_write(d, outputs, dry_run_fd);
+}

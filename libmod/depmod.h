@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internals of the depmod engine, shared by its files: depmod.c (object, run), depmod-scan.c
+ * (tree scan, depmod.d, search/override, modules.order), depmod-parse.c (module parsing on a
+ * thread pool), depmod-deps.c (symbol table, dependencies, ordering) and depmod-write.c (outputs).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "libmod-private.h"
+
+/* What one piece of a module's extracted info is. */
+enum depmod_ent_kind {
+	DEPMOD_ENT_ALIAS = 0,
+	DEPMOD_ENT_SOFTDEP,
+	DEPMOD_ENT_WEAKDEP,
+	DEPMOD_ENT_EXPORT,
+	DEPMOD_ENT_NEED,
+};
+
+/* One string of a module: an offset into the module's string arena. */
+struct depmod_ent {
+	uint64_t crc;
+	uint32_t off;
+	uint8_t kind;
+	uint8_t weak;
+};
+
+struct depmod_mod {
+	char *path;             /* file path as opened and as printed with -v */
+	const char *relpath;    /* path written to the outputs: inside path, or path (external) */
+	char *uncrelpath;       /* relpath with the compression suffix cut to .ko; NULL external */
+	char *name;             /* normalized module name */
+	size_t relnolen;        /* length of relpath up to the module name's end (no extension) */
+	/* extracted by the parser; the image is dropped right after */
+	char *strs;
+	size_t strs_len, strs_cap;
+	struct depmod_ent *ents;
+	size_t n_ents, ents_cap;
+	bool parsed;
+	/* dependency resolution */
+	uint32_t *deps;         /* direct dependencies (array indexes), first-seen order */
+	size_t n_deps;
+	size_t users;
+	size_t sort_idx;        /* LIFO-Kahn rank */
+	long order_key;         /* modules.order rank; LONG_MAX when unlisted */
+	size_t scan_idx;        /* discovery order, the tie-breaker for unlisted modules */
+};
+
+struct depmod_search {
+	char *path;     /* relative dir (or absolute for external dirs); NULL for built-in */
+	size_t len;
+};
+
+struct depmod_override {
+	char *path;     /* "<subdir>/<modname>" */
+	size_t len;
+};
+
+struct depmod_sym {
+	const char *name;
+	uint64_t crc;
+	uint32_t hash;
+	int32_t owner;  /* module index, -1 for a kernel symbol */
+};
+
+struct mod_depmod {
+	int refcount;
+	struct mod_ctx *ctx;
+	char *basedir;
+	char *outdir;
+	char *moduledir;
+	char *version;
+	char *indir;        /* <basedir><moduledir>/<version> */
+	char *outdirfull;   /* <outdir><moduledir>/<version> */
+	char **config_paths;
+	size_t n_config_paths;
+	char **module_paths;
+	size_t n_module_paths;
+	char *symvers;
+	char *system_map;
+	char sym_prefix;
+	unsigned int threads;
+	unsigned int flags;
+	mod_depmod_edge_fn edge_fn;
+	void *edge_data;
+
+	/* depmod.d */
+	struct depmod_search *searches;  /* index order = priority (larger wins) */
+	size_t n_searches;
+	struct depmod_override *overrides;
+	size_t n_overrides;
+	char **externals;
+	size_t n_externals;
+	char **excludes;
+	size_t n_excludes;
+
+	/* the run */
+	struct depmod_mod **mods;
+	size_t n_mods;
+	size_t cap_mods;
+	struct depmod_sym *syms; /* open addressing */
+	size_t syms_cap;
+	size_t n_syms;
+	char *kstrs;             /* arena of kernel symbol names (symvers / System.map) */
+	size_t kstrs_len, kstrs_cap;
+	bool check_symvers;
+	bool have_kernel_syms;
+	bool ran;
+};
+
+/* depmod-scan.c */
+int depmod_load_config(struct mod_depmod *d);
+int depmod_scan(struct mod_depmod *d);
+int depmod_sort_by_order(struct mod_depmod *d);
+/* 1 when an existing module at `old` keeps its place against a new file at `newrel`. */
+int depmod_existing_wins(const struct mod_depmod *d, const struct depmod_mod *old,
+			 const char *newrel, size_t newlen);
+/* Add a file (absolute path, relpath inside it or NULL for external). */
+int depmod_add_file(struct mod_depmod *d, const char *path, size_t relstart, bool external);
+void depmod_mod_free(struct depmod_mod *m);
+
+/* depmod-parse.c */
+int depmod_parse_all(struct mod_depmod *d);
+/* Parse one module from memory into m (for tests and the pool). */
+int depmod_parse_image(struct mod_ctx *ctx, struct mod_image *img, struct depmod_mod *m);
+static inline const char *depmod_ent_str(const struct depmod_mod *m, const struct depmod_ent *e)
+{
+	return m->strs + e->off;
+}
+/* Append one entry; for tests and the parser. */
+int depmod_mod_add_ent(struct depmod_mod *m, enum depmod_ent_kind kind, const char *s,
+		       size_t len, uint64_t crc, bool weak);
+
+/* depmod-deps.c */
+uint32_t depmod_hash_superfast(const char *key, size_t len);
+int depmod_load_kernel_symbols(struct mod_depmod *d);
+int depmod_build_symbols(struct mod_depmod *d);
+int depmod_resolve(struct mod_depmod *d);
+/* LIFO-Kahn; -ELOOP (cycles logged) when some modules could not be ordered. */
+int depmod_sort_deps(struct mod_depmod *d);
+const struct depmod_sym *depmod_sym_find(const struct mod_depmod *d, const char *name);
+/* Scratch for closures, reused across modules; zero-initialize, release when done. */
+struct depmod_closure {
+	uint32_t *stamp;
+	uint32_t gen;
+	uint32_t *stack;
+	uint64_t *keys;
+	uint32_t *out; /* the closure: module indexes sorted by sort_idx */
+	size_t n;
+};
+/* The transitive closure of module idx's deps, sorted by sort_idx (the modules.dep order). */
+int depmod_closure(const struct mod_depmod *d, size_t idx, struct depmod_closure *c);
+void depmod_closure_release(struct depmod_closure *c);
+
+/* depmod-write.c */
+int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd);
