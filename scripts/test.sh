@@ -31,7 +31,7 @@ echo "== test"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # shellcheck disable=SC2086 # MESON_TEST_ARGS is a word list on purpose
-meson test -C "$build" --print-errorlogs --timeout-multiplier 3 ${MESON_TEST_ARGS:-}
+meson test -C "$build" --no-rebuild --print-errorlogs --timeout-multiplier 3 ${MESON_TEST_ARGS:-}
 rc=$?
 echo "test.sh: meson test exit status $rc (log: $build/meson-logs/testlog.txt)"
 exit $rc
