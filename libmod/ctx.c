@@ -160,6 +160,11 @@ LIBMOD_EXPORT struct mod_ctx *mod_ctx_unref(struct mod_ctx *ctx)
 {
 	if (!ctx || --ctx->refcount > 0)
 		return NULL;
+	/* The config borrows the context: it goes first. */
+	mod_config_unref(ctx->config);
+	for (int i = 0; i < _MOD_INDEX_KIND_MAX; i++)
+		mod_index_unref(ctx->indexes[i]);
+	builtin_modinfo_free(ctx->builtin_modinfo);
 	free(ctx->moddir);
 	strv_free(ctx->config_paths);
 	free(ctx);
@@ -210,4 +215,82 @@ void mod_ctx_set_sys_ops(struct mod_ctx *ctx, const struct mod_sys_ops *ops, voi
 {
 	ctx->sys = ops ? ops : &mod_sys_real_ops;
 	ctx->sys_data = ops ? data : NULL;
+}
+
+static const char *const index_files[_MOD_INDEX_KIND_MAX] = {
+	[MOD_INDEX_DEP] = "modules.dep.bin",
+	[MOD_INDEX_ALIAS] = "modules.alias.bin",
+	[MOD_INDEX_SYMBOL] = "modules.symbols.bin",
+	[MOD_INDEX_BUILTIN_ALIAS] = "modules.builtin.alias.bin",
+	[MOD_INDEX_BUILTIN] = "modules.builtin.bin",
+};
+
+LIBMOD_EXPORT int mod_ctx_get_index(struct mod_ctx *ctx, enum mod_index_kind kind,
+				    struct mod_index **ret)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	if (!ctx || !ret || (unsigned int)kind >= _MOD_INDEX_KIND_MAX)
+		return -EINVAL;
+	if (ctx->indexes[kind]) {
+		*ret = ctx->indexes[kind];
+		return 0;
+	}
+	if (ctx->index_tried[kind])
+		return -ENOENT;
+	ctx->index_tried[kind] = true;
+	if (asprintf(&path, "%s/%s", ctx->moddir, index_files[kind]) < 0)
+		return -ENOMEM;
+	r = mod_index_open(ctx, path, &ctx->indexes[kind]);
+	if (r < 0) {
+		if (r != -ENOENT)
+			ERR(ctx, "could not open index %s: %s\n", path, strerror(-r));
+		return r;
+	}
+	*ret = ctx->indexes[kind];
+	return 0;
+}
+
+LIBMOD_EXPORT int mod_ctx_load_indexes(struct mod_ctx *ctx)
+{
+	struct mod_index *idx;
+
+	if (!ctx)
+		return -EINVAL;
+	for (int i = 0; i < _MOD_INDEX_KIND_MAX; i++) {
+		int r = mod_ctx_get_index(ctx, (enum mod_index_kind)i, &idx);
+
+		/* The builtin indexes are missing on old kernels: that is not an error. */
+		if (r < 0 && !(r == -ENOENT && (i == MOD_INDEX_BUILTIN || i == MOD_INDEX_BUILTIN_ALIAS)))
+			return r;
+	}
+	return 0;
+}
+
+LIBMOD_EXPORT int mod_ctx_get_config(struct mod_ctx *ctx, struct mod_config **ret)
+{
+	int r;
+
+	if (!ctx || !ret)
+		return -EINVAL;
+	if (!ctx->config) {
+		if (ctx->config_tried)
+			return -ENOENT;
+		ctx->config_tried = true;
+		r = mod_config_new(ctx, 0, &ctx->config);
+		if (r < 0)
+			return r;
+	}
+	*ret = ctx->config;
+	return 0;
+}
+
+LIBMOD_EXPORT void mod_ctx_set_config(struct mod_ctx *ctx, struct mod_config *cfg)
+{
+	if (!ctx)
+		return;
+	mod_config_unref(ctx->config);
+	ctx->config = mod_config_ref(cfg);
+	ctx->config_tried = true;
 }

@@ -21,7 +21,30 @@ struct mod_ctx {
 	char **config_paths; /* NULL = the default directories */
 	const struct mod_sys_ops *sys;
 	void *sys_data;
+	/* Indexes mapped on first use; index_tried records a failed open so it is not retried. */
+	struct mod_index *indexes[_MOD_INDEX_KIND_MAX];
+	bool index_tried[_MOD_INDEX_KIND_MAX];
+	/* modules.builtin.modinfo, read on first use (builtin.c). */
+	struct builtin_modinfo *builtin_modinfo;
+	/* The modprobe configuration, read on first use unless set with mod_ctx_set_config. */
+	struct mod_config *config;
+	bool config_tried;
 };
+
+/*
+ * builtin.c: modules.builtin.modinfo, NUL-separated `modname.key=value` strings, read once per
+ * context. A module's strings are contiguous (the kernel writes them grouped).
+ */
+struct builtin_modinfo {
+	char *data; /* file contents plus a terminating NUL */
+	size_t len;
+};
+void builtin_modinfo_free(struct builtin_modinfo *bm);
+/* The context's copy; -ENOENT when the kernel did not install the file. */
+int builtin_modinfo_get(struct mod_ctx *ctx, const struct builtin_modinfo **ret);
+/* The byte range [*start, *end) holding the strings of module `name`; -ENOENT if none. */
+int builtin_modinfo_find(const struct builtin_modinfo *bm, const char *name, size_t *start,
+			 size_t *end);
 
 void mod_log(const struct mod_ctx *ctx, int priority, const char *file, int line,
 	     const char *fn, const char *format, ...) _printf_(6, 7);

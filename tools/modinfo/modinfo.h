@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared between modinfo's text and JSON output. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "libmod.h"
+#include "params.h"
+
+/* Hex bytes as the reference prints them: "AB:CD:..." with "\n\t\t" after every 20 bytes. */
+void print_hex(FILE *f, const uint8_t *bytes, size_t len, bool wrap);
+
+/* One module as a JSON object (modinfo-json.c). Returns 0 or -errno. */
+int modinfo_json_module(FILE *f, struct mod_module *mod, bool first);
