@@ -85,6 +85,9 @@ static void lib_log(void *data, int priority, const char *file, int line, const 
 {
 	/* The library's own filter already applied; keep the sink and prefixes the same. */
 	log_emit(priority, format, args);
+	/* As for the tool's own messages: FATAL ends the program (the reference's rule). */
+	if (priority <= LOG_CRIT)
+		exit(EXIT_FAILURE);
 }
 
 void tool_log_attach(struct mod_ctx *ctx)

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * modprobe -r as a library call: remove command or delete_module (after the holders with
+ * MOD_PROBE_REMOVE_HOLDERS), post-softdeps first, then every dependency nobody uses any more
+ * (repeated until nothing more can go, unlike the reference's single pass), then pre-softdeps.
+ * Messages are the reference's words.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "probe-private.h"
+
+/*
+ * modprobe reports these refusals at its FATAL level; logging them at LOG_CRIT keeps the words
+ * here and lets the tool print them with its prefix.
+ */
+#define FATAL(ctx, ...) mod_log_cond(ctx, LOG_CRIT, __VA_ARGS__)
+
+#define RM_DO_DEPENDENCIES 0x1
+#define RM_IGNORE_BUILTIN 0x2
+
+struct rm {
+	struct mod_ctx *ctx;
+	unsigned int flags;
+	unsigned int wait_ms;
+	const struct mod_probe_callbacks *cb;
+	void *data;
+};
+
+static void report(struct rm *rm, struct mod_module *mod, enum mod_action_kind kind,
+		   const char *text)
+{
+	if (rm->cb && rm->cb->action)
+		rm->cb->action(mod, kind, text, "", rm->data);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* delete_module, retrying a busy module with exponential backoff until wait_ms is up. */
+static int remove_one(struct rm *rm, struct mod_module *mod)
+{
+	unsigned int flags = (rm->flags & MOD_PROBE_FORCE_REMOVE) ? MOD_REMOVE_FORCE : 0;
+	long long deadline = now_ms() + rm->wait_ms;
+	unsigned int delay = 1;
+	int r;
+
+	report(rm, mod, MOD_ACTION_RMMOD, NULL);
+	if (rm->flags & MOD_PROBE_DRY_RUN)
+		return 0;
+	if (rm->wait_ms)
+		flags |= MOD_REMOVE_NOLOG;
+	for (;;) {
+		long long left;
+		struct timespec ts;
+
+		r = mod_module_remove(mod, flags);
+		if (r != -EAGAIN || !rm->wait_ms)
+			break;
+		left = deadline - now_ms();
+		if (left <= 0) {
+			ERR(rm->ctx, "could not remove '%s': timed out after %u ms, module in use\n",
+			    mod_module_get_name(mod), rm->wait_ms);
+			return -ETIME;
+		}
+		if (delay > left)
+			delay = (unsigned int)left;
+		ts.tv_sec = delay / 1000;
+		ts.tv_nsec = (long)(delay % 1000) * 1000000;
+		nanosleep(&ts, NULL);
+		delay *= 2;
+	}
+	if (r < 0 && rm->wait_ms)
+		ERR(rm->ctx, "could not remove '%s': %s\n", mod_module_get_name(mod), strerror(-r));
+	return r;
+}
+
+static int rm_module(struct rm *rm, struct mod_module *mod, int how);
+
+/* Remove a list in reverse order (softdeps, holders). */
+static int rm_list(struct rm *rm, struct mod_module_list *list, bool stop_on_errors)
+{
+	for (size_t i = mod_module_list_count(list); i > 0; i--) {
+		int r = rm_module(rm, mod_module_list_get(list, i - 1), RM_IGNORE_BUILTIN);
+
+		if (r < 0 && stop_on_errors)
+			return r;
+	}
+	return 0;
+}
+
+static bool is_loaded(struct mod_module *mod)
+{
+	enum mod_initstate st;
+
+	return mod_module_get_initstate(mod, &st) == 0 && st != MOD_INITSTATE_BUILTIN;
+}
+
+/* Dependencies nobody holds any more, until a pass removes nothing. */
+static void rm_unused_deps(struct rm *rm, struct mod_module *mod)
+{
+	struct mod_module_list *deps = NULL;
+	bool progress = true;
+
+	if (mod_module_get_dependencies(mod, &deps) < 0)
+		return;
+	while (progress) {
+		progress = false;
+		for (size_t i = 0; i < mod_module_list_count(deps); i++) {
+			struct mod_module *dep = mod_module_list_get(deps, i);
+			long refcnt;
+
+			if (!is_loaded(dep) || mod_module_get_refcnt(dep, &refcnt) < 0 || refcnt != 0)
+				continue;
+			if (remove_one(rm, dep) == 0 && !(rm->flags & MOD_PROBE_DRY_RUN))
+				progress = true;
+		}
+	}
+	mod_module_list_free(deps);
+}
+
+static int rm_module(struct rm *rm, struct mod_module *mod, int how)
+{
+	struct mod_config *cfg = probe_config(rm->ctx);
+	struct mod_module_list *pre = NULL, *post = NULL, *holders = NULL;
+	const char *name = mod_module_get_name(mod);
+	const char *cmd = NULL, *hook;
+	int r = 0;
+
+	if (probe_is_forbidden(mod)) {
+		/* Nothing forbidden can be loaded by us; still let an admin remove it. */
+		DBG(rm->ctx, "removing forbidden module %s\n", name);
+	}
+	if (!(rm->flags & MOD_PROBE_IGNORE_COMMAND)) {
+		r = probe_get_softdeps(mod, &pre, &post, NULL);
+		if (r < 0) {
+			WARN(rm->ctx, "could not get softdeps of '%s': %s\n", name, strerror(-r));
+			return r;
+		}
+		if (cfg && mod_config_get_remove(cfg, name, &cmd) < 0)
+			cmd = NULL;
+	}
+	if (!cmd && !(rm->flags & MOD_PROBE_IGNORE_LOADED)) {
+		enum mod_initstate st;
+
+		if (mod_module_get_initstate(mod, &st) < 0) {
+			if (rm->flags & MOD_PROBE_FAIL_ON_LOADED) {
+				FATAL(rm->ctx, "Module %s is not in kernel.\n", name);
+				r = -ENOENT;
+			}
+			goto out;
+		}
+		if (st == MOD_INITSTATE_BUILTIN) {
+			if (!(how & RM_IGNORE_BUILTIN)) {
+				FATAL(rm->ctx, "Module %s is builtin.\n", name);
+				r = -ENOENT;
+			}
+			goto out;
+		}
+	}
+	rm_list(rm, post, false);
+	if (rm->flags & MOD_PROBE_REMOVE_HOLDERS) {
+		if (mod_module_get_holders(mod, &holders) == 0) {
+			r = rm_list(rm, holders, true);
+			if (r < 0)
+				goto out;
+		}
+	}
+	if (!cmd && !rm->wait_ms && !(rm->flags & MOD_PROBE_FORCE_REMOVE)) {
+		long refcnt;
+
+		if (mod_module_get_refcnt(mod, &refcnt) == 0 && refcnt > 0) {
+			FATAL(rm->ctx, "Module %s is in use.\n", name);
+			r = -EBUSY;
+			goto out;
+		}
+	}
+	if (cfg && mod_config_get_command(cfg, MOD_CONFIG_PRE_REMOVE, name, &hook) == 0) {
+		report(rm, mod, MOD_ACTION_HOOK, hook);
+		if (!(rm->flags & MOD_PROBE_DRY_RUN)) {
+			r = probe_run_command(mod, "pre-remove", hook, "", rm->cb, rm->data);
+			if (r < 0)
+				goto out;
+		}
+	}
+	if (cmd) {
+		report(rm, mod, MOD_ACTION_REMOVE, cmd);
+		if (!(rm->flags & MOD_PROBE_DRY_RUN))
+			r = probe_run_command(mod, "remove", cmd, "", rm->cb, rm->data);
+	} else if ((how & RM_IGNORE_BUILTIN) && !is_loaded(mod)) {
+		/* A holder removal already took it away: do not delete it twice. */
+		r = 0;
+	} else {
+		r = remove_one(rm, mod);
+	}
+	if (r < 0)
+		goto out;
+	if (cfg && mod_config_get_command(cfg, MOD_CONFIG_POST_REMOVE, name, &hook) == 0) {
+		report(rm, mod, MOD_ACTION_HOOK, hook);
+		if (!(rm->flags & MOD_PROBE_DRY_RUN)) {
+			r = probe_run_command(mod, "post-remove", hook, "", rm->cb, rm->data);
+			if (r < 0)
+				goto out;
+		}
+	}
+	if (how & RM_DO_DEPENDENCIES)
+		rm_unused_deps(rm, mod);
+	rm_list(rm, pre, false);
+out:
+	mod_module_list_free(holders);
+	mod_module_list_free(pre);
+	mod_module_list_free(post);
+	return r;
+}
+
+LIBMOD_EXPORT int mod_module_probe_remove(struct mod_module *mod, unsigned int flags,
+					  unsigned int wait_ms,
+					  const struct mod_probe_callbacks *cb, void *data,
+					  enum mod_probe_outcome *outcome)
+{
+	struct rm rm;
+	enum mod_initstate st;
+	bool was_loaded;
+	int r;
+
+	if (!mod)
+		return -EINVAL;
+	rm = (struct rm){ mod_module_get_ctx(mod), flags, wait_ms, cb, data };
+	was_loaded = mod_module_get_initstate(mod, &st) == 0;
+	r = rm_module(&rm, mod, RM_DO_DEPENDENCIES);
+	if (r < 0)
+		return r;
+	if (outcome)
+		*outcome = was_loaded ? MOD_PROBE_OUTCOME_DONE : MOD_PROBE_OUTCOME_ALREADY;
+	return 0;
+}
