@@ -148,7 +148,8 @@ static void find_sections(struct mod_elf *elf)
 	for (i = 1; i < elf->shnum; i++) {
 		const struct elf_section *s = &elf->secs[i];
 
-		if (s->type == SHT_NOBITS)
+		/* No file bytes behind these: their offsets were never checked. */
+		if (s->type == SHT_NOBITS || s->type == SHT_NULL)
 			continue;
 		if (s->type == SHT_SYMTAB) {
 			if (!elf->symtab)
@@ -452,7 +453,8 @@ static uint64_t resolve_crc(const struct mod_elf *elf, const struct sym *s)
 
 	if (s->shndx == SHN_ABS || s->shndx == SHN_UNDEF)
 		return s->value;
-	if (s->shndx >= elf->shnum || elf->secs[s->shndx].type == SHT_NOBITS) {
+	if (s->shndx >= elf->shnum || elf->secs[s->shndx].type == SHT_NOBITS ||
+	    elf->secs[s->shndx].type == SHT_NULL) {
 		DBG(elf->ctx, "%s: CRC in section %u which has no data\n", s->name, s->shndx);
 		return 0;
 	}
