@@ -722,7 +722,8 @@ LIBMOD_EXPORT int mod_module_probe_remove(struct mod_module *mod, unsigned int f
 					  enum mod_probe_outcome *outcome);
 /*
  * The option string modprobe would pass: config options for the name and the alias the module
- * came through, then kernel command line ones, then extra (may be NULL). Malloc'ed.
+ * came through, then kernel command line ones, then extra (may be NULL). As the reference does,
+ * config options are always followed by one space ("a=1 " + extra). Malloc'ed.
  */
 LIBMOD_EXPORT int mod_module_get_options(struct mod_module *mod, const char *extra,
 					 char **ret);

@@ -56,13 +56,16 @@ LIBMOD_EXPORT int mod_module_get_options(struct mod_module *mod, const char *ext
 		if (r < 0 && r != -ENOENT)
 			return r;
 	}
-	if (opts && extra && *extra) {
-		if (asprintf(&joined, "%s %s", opts, extra) < 0)
+	if (opts && *opts) {
+		/*
+		 * The reference always puts a space after config options, extra or not; tools that
+		 * parse --show-depends output see exactly that, and the kernel does not mind.
+		 */
+		if (asprintf(&joined, "%s %s", opts, extra ? extra : "") < 0)
 			joined = NULL;
 		free(opts);
-	} else if (opts) {
-		joined = opts;
 	} else {
+		free(opts);
 		joined = strdup(extra ? extra : "");
 	}
 	if (!joined)

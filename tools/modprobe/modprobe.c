@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * modprobe: resolve names and aliases, then load or remove modules with their dependencies
+ * (the logic lives in the library: mod_module_probe_insert / mod_module_probe_remove). This file
+ * is options, output formats and the reference's messages and exit codes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "json.h"
+#include "tool.h"
+
+#define DEFAULT_VERBOSE LOG_WARNING
+
+static const char short_opts[] = "arw:RibfDcnC:d:S:sqvVh";
+enum {
+	OPT_FORCE_VERMAGIC = 1,
+	OPT_FORCE_MODVERSION,
+	OPT_FIRST_TIME,
+	OPT_SHOW_MODVERSIONS,
+	OPT_REMOVE_HOLDERS,
+	OPT_SHOW_EXPORTS,
+	OPT_JSON,
+};
+static const struct option long_opts[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "remove", no_argument, NULL, 'r' },
+	{ "remove-dependencies", no_argument, NULL, OPT_REMOVE_HOLDERS },
+	{ "remove-holders", no_argument, NULL, OPT_REMOVE_HOLDERS },
+	{ "wait", required_argument, NULL, 'w' },
+	{ "resolve-alias", no_argument, NULL, 'R' },
+	{ "show-alias", no_argument, NULL, 'R' },
+	{ "first-time", no_argument, NULL, OPT_FIRST_TIME },
+	{ "ignore-install", no_argument, NULL, 'i' },
+	{ "ignore-remove", no_argument, NULL, 'i' },
+	{ "use-blacklist", no_argument, NULL, 'b' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "force-modversion", no_argument, NULL, OPT_FORCE_MODVERSION },
+	{ "force-vermagic", no_argument, NULL, OPT_FORCE_VERMAGIC },
+	{ "show-depends", no_argument, NULL, 'D' },
+	{ "showconfig", no_argument, NULL, 'c' },
+	{ "show-config", no_argument, NULL, 'c' },
+	{ "show-modversions", no_argument, NULL, OPT_SHOW_MODVERSIONS },
+	{ "dump-modversions", no_argument, NULL, OPT_SHOW_MODVERSIONS },
+	{ "show-exports", no_argument, NULL, OPT_SHOW_EXPORTS },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "show", no_argument, NULL, 'n' },
+	{ "config", required_argument, NULL, 'C' },
+	{ "dirname", required_argument, NULL, 'd' },
+	{ "set-version", required_argument, NULL, 'S' },
+	{ "syslog", no_argument, NULL, 's' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Command-line state; a tool is one run, so plain statics are fine here. */
+static int verbose = DEFAULT_VERBOSE;
+static bool do_show, dry_run, ignore_loaded, lookup_only, first_time, ignore_commands,
+	use_blacklist, force, strip_modversion, strip_vermagic, remove_holders, json;
+static unsigned int wait_msec;
+static bool json_first = true;
+
+static void help(void)
+{
+	printf("Usage:\n"
+	       "\t%s [options] [-i] [-b] modulename\n"
+	       "\t%s [options] -a [-i] [-b] modulename [modulename...]\n"
+	       "\t%s [options] -r [-i] modulename\n"
+	       "\t%s [options] -r -a [-i] modulename [modulename...]\n"
+	       "\t%s [options] -c\n"
+	       "\t%s [options] --show-modversions filename\n"
+	       "\t%s [options] --show-exports filename\n"
+	       "Management Options:\n"
+	       "\t-a, --all                   Consider every non-argument to\n"
+	       "\t                            be a module name to be inserted\n"
+	       "\t                            or removed (-r)\n"
+	       "\t-r, --remove                Remove modules instead of inserting\n"
+	       "\t    --remove-holders        Also remove module holders (use together with -r)\n"
+	       "\t-w, --wait <MSEC>           When removing a module, wait up to MSEC for\n"
+	       "\t                            module's refcount to become 0 so it can be\n"
+	       "\t                            removed (use together with -r)\n"
+	       "\t    --first-time            Fail if module already inserted or removed\n"
+	       "\t-i, --ignore-install        Ignore install commands\n"
+	       "\t-i, --ignore-remove         Ignore remove commands\n"
+	       "\t-b, --use-blacklist         Apply blacklist to resolved alias.\n"
+	       "\t-f, --force                 Force module insertion or removal.\n"
+	       "\t                            implies --force-modversions and\n"
+	       "\t                            --force-vermagic\n"
+	       "\t    --force-modversion      Ignore module's version\n"
+	       "\t    --force-vermagic        Ignore module's version magic\n"
+	       "\n"
+	       "Query Options:\n"
+	       "\t-R, --show-alias            Only lookup and print alias and exit\n"
+	       "\t-D, --show-depends          Only print module dependencies and exit\n"
+	       "\t    --json                  With -D: print the plan as JSON\n"
+	       "\t-c, --show-config           Print out known configuration and exit\n"
+	       "\t                            (with -v: the file and line of each entry)\n"
+	       "\t    --show-modversions      Dump module symbol version and exit\n"
+	       "\t    --show-exports          Only print module exported symbol versions and exit\n"
+	       "\n"
+	       "General Options:\n"
+	       "\t-n, --dry-run               Do not execute operations, just print out\n"
+	       "\t-C, --config=FILE           Use FILE instead of default search paths\n"
+	       "\t-d, --dirname=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY "\n"
+	       "\t-S, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
+	       "\t-s, --syslog                print to syslog, not stderr\n"
+	       "\t-q, --quiet                 disable messages\n"
+	       "\t-v, --verbose               enables more messages\n"
+	       "\t-V, --version               show version\n"
+	       "\t-h, --help                  show this help\n",
+	       program_invocation_short_name, program_invocation_short_name,
+	       program_invocation_short_name, program_invocation_short_name,
+	       program_invocation_short_name, program_invocation_short_name,
+	       program_invocation_short_name);
+}
+
+/* Nested modprobe calls from install/remove commands inherit -C, -q, -s and -v. */
+static void env_options_append(const char *value)
+{
+	const char *old = getenv("MODPROBE_OPTIONS");
+	char *s;
+
+	if (asprintf(&s, "%s%s%s", old ? old : "", old && *old ? " " : "", value) < 0)
+		return;
+	setenv("MODPROBE_OPTIONS", s, 1);
+	free(s);
+}
+
+static void json_field(const char *key, const char *value, bool last)
+{
+	printf("\"%s\": ", key);
+	json_write_cstr(stdout, value);
+	fputs(last ? "}" : ", ", stdout);
+}
+
+static void print_action(struct mod_module *mod, enum mod_action_kind kind, const char *text,
+			 const char *options, void *data)
+{
+	static const char *const kinds[] = { "insmod", "builtin", "install", "rmmod", "remove",
+					     "hook" };
+	const char *name = mod_module_get_name(mod);
+
+	if (json) {
+		printf("%s\n  {", json_first ? "" : ",");
+		json_first = false;
+		json_field("action", kinds[kind], false);
+		json_field("module", name, false);
+		json_field(kind == MOD_ACTION_INSMOD ? "path" : "command",
+			   kind == MOD_ACTION_INSMOD || kind == MOD_ACTION_INSTALL ||
+					   kind == MOD_ACTION_REMOVE || kind == MOD_ACTION_HOOK
+				   ? text
+				   : NULL,
+			   false);
+		json_field("options", options, true);
+		return;
+	}
+	switch (kind) {
+	case MOD_ACTION_INSMOD:
+		printf("insmod %s %s\n", text, options);
+		break;
+	case MOD_ACTION_BUILTIN:
+		printf("builtin %s\n", name);
+		break;
+	case MOD_ACTION_INSTALL:
+		printf("install %s %s\n", text, options);
+		break;
+	case MOD_ACTION_RMMOD:
+		printf("rmmod %s\n", name);
+		break;
+	default:
+		/* Remove commands and hooks are not shown: initramfs tools parse this output. */
+		break;
+	}
+}
+
+static const struct mod_probe_callbacks show_cb = { .action = print_action };
+
+/* A path (starting with / or ./) names that exact file; anything else is looked up. */
+static int resolve(struct mod_ctx *ctx, const char *arg, struct mod_module_list **ret)
+{
+	struct mod_module *mod;
+	int r;
+
+	if (arg[0] == '/' || strncmp(arg, "./", 2) == 0) {
+		r = mod_module_new_from_path(ctx, arg, &mod);
+		if (r < 0)
+			return r;
+		r = mod_module_list_new(ret);
+		if (r == 0)
+			r = mod_module_list_append(*ret, mod);
+		mod_module_unref(mod);
+		return r;
+	}
+	return mod_module_lookup(ctx, arg, ret);
+}
+
+static int insmod(struct mod_ctx *ctx, const char *alias, const char *extra_options)
+{
+	struct mod_module_list *list = NULL;
+	unsigned int flags = MOD_PROBE_BLACKLIST_ALIAS;
+	const struct mod_probe_callbacks *cb = NULL;
+	int r;
+
+	r = resolve(ctx, alias, &list);
+	if (r == -ENOENT || (r == 0 && mod_module_list_count(list) == 0)) {
+		TLOG_FATAL("Module %s not found in directory %s\n", alias, mod_ctx_get_moddir(ctx));
+		mod_module_list_free(list);
+		return -ENOENT;
+	}
+	if (r < 0)
+		return r;
+	if (strip_modversion || force)
+		flags |= MOD_PROBE_FORCE_MODVERSION;
+	if (strip_vermagic || force)
+		flags |= MOD_PROBE_FORCE_VERMAGIC;
+	if (ignore_commands)
+		flags |= MOD_PROBE_IGNORE_COMMAND;
+	if (ignore_loaded)
+		flags |= MOD_PROBE_IGNORE_LOADED;
+	if (dry_run)
+		flags |= MOD_PROBE_DRY_RUN;
+	if (use_blacklist)
+		flags |= MOD_PROBE_BLACKLIST;
+	if (first_time)
+		flags |= MOD_PROBE_FAIL_ON_LOADED;
+	if (do_show || verbose > DEFAULT_VERBOSE)
+		cb = &show_cb;
+
+	for (size_t i = 0; i < mod_module_list_count(list); i++) {
+		struct mod_module *mod = mod_module_list_get(list, i);
+		const char *name = mod_module_get_name(mod);
+
+		if (lookup_only) {
+			printf("%s\n", name);
+			continue;
+		}
+		r = mod_module_probe_insert(mod, flags, extra_options, cb, NULL, NULL);
+		if (r >= 0)
+			r = 0;
+		else if (r == -EEXIST || r == -ENOENT)
+			TLOG_ERROR("could not insert '%s': %s\n", name, mod_strerror_probe(r));
+		else
+			TLOG_ERROR("could not insert '%s': %s\n", name, strerror(-r));
+	}
+	mod_module_list_free(list);
+	return r;
+}
+
+static int rmmod(struct mod_ctx *ctx, const char *alias)
+{
+	struct mod_module_list *list = NULL;
+	unsigned int flags = 0;
+	const struct mod_probe_callbacks *cb = NULL;
+	int r;
+
+	r = resolve(ctx, alias, &list);
+	if (r == -ENOENT || (r == 0 && mod_module_list_count(list) == 0)) {
+		TLOG_FATAL("Module %s not found.\n", alias);
+		mod_module_list_free(list);
+		return -ENOENT;
+	}
+	if (r < 0)
+		return r;
+	if (ignore_commands)
+		flags |= MOD_PROBE_IGNORE_COMMAND;
+	if (ignore_loaded)
+		flags |= MOD_PROBE_IGNORE_LOADED;
+	if (dry_run)
+		flags |= MOD_PROBE_DRY_RUN;
+	if (first_time)
+		flags |= MOD_PROBE_FAIL_ON_LOADED;
+	if (remove_holders)
+		flags |= MOD_PROBE_REMOVE_HOLDERS;
+	if (force)
+		flags |= MOD_PROBE_FORCE_REMOVE;
+	if (do_show || verbose > DEFAULT_VERBOSE)
+		cb = &show_cb;
+	for (size_t i = 0; i < mod_module_list_count(list); i++) {
+		r = mod_module_probe_remove(mod_module_list_get(list, i), flags, wait_msec, cb,
+					    NULL, NULL);
+		if (r < 0)
+			break;
+	}
+	mod_module_list_free(list);
+	return r;
+}
+
+static int show_config(struct mod_ctx *ctx)
+{
+	struct mod_config *cfg;
+	struct mod_index *idx;
+	int r;
+
+	r = mod_ctx_get_config(ctx, &cfg);
+	if (r < 0) {
+		TLOG_ERROR("could not read the configuration: %s\n", strerror(-r));
+		return r;
+	}
+	fflush(stdout);
+	r = mod_config_dump(cfg, STDOUT_FILENO, verbose > DEFAULT_VERBOSE);
+	if (r < 0)
+		return r;
+	fputs("\n# End of configuration files. Dumping indexes now:\n\n", stdout);
+	fflush(stdout);
+	if (mod_ctx_get_index(ctx, MOD_INDEX_ALIAS, &idx) == 0)
+		mod_index_dump(idx, STDOUT_FILENO, "alias ");
+	if (mod_ctx_get_index(ctx, MOD_INDEX_SYMBOL, &idx) == 0)
+		mod_index_dump(idx, STDOUT_FILENO, "alias ");
+	return 0;
+}
+
+/* --show-modversions / --show-exports: `0x%08x\t<symbol>` per entry. */
+static int show_symbols(struct mod_ctx *ctx, const char *arg, bool exports)
+{
+	struct mod_module_list *list = NULL;
+	struct mod_module *mod = NULL;
+	struct mod_elf *elf;
+	const char *sym;
+	uint64_t crc;
+	size_t cursor = 0;
+	int r;
+
+	if (arg[0] == '/' || strncmp(arg, "./", 2) == 0 || access(arg, F_OK) == 0) {
+		r = mod_module_new_from_path(ctx, arg, &mod);
+	} else {
+		r = mod_module_lookup(ctx, arg, &list);
+		if (r == 0 && mod_module_list_count(list) > 0)
+			mod = mod_module_ref(mod_module_list_get(list, 0));
+		else if (r == 0)
+			r = -ENOENT;
+		mod_module_list_free(list);
+	}
+	if (r < 0) {
+		TLOG_FATAL("Module %s not found.\n", arg);
+		return r;
+	}
+	r = mod_module_get_elf(mod, &elf);
+	if (r < 0) {
+		TLOG_FATAL("could not get %s of %s: %s\n", exports ? "exports" : "modversions",
+			   arg, strerror(-r));
+		mod_module_unref(mod);
+		return r;
+	}
+	while ((r = exports ? mod_elf_exports_next(elf, &cursor, &sym, &crc)
+			    : mod_elf_versions_next(elf, &cursor, &sym, &crc)) == 0)
+		printf("0x%08" PRIx64 "\t%s\n", crc, sym);
+	mod_module_unref(mod);
+	return r < 0 ? r : 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct mod_ctx *ctx = NULL;
+	char **args, **config_paths = NULL, dirname_buf[4096];
+	const char *root = NULL, *kversion = NULL, *dirname = NULL;
+	bool do_remove = false, do_load_all = false, do_show_config = false, use_syslog = false;
+	bool do_show_modversions = false, do_show_exports = false;
+	size_t nconfig = 0;
+	int c, r = 0, nargs;
+	struct stat st;
+	char *end;
+
+	argv = tool_prepend_env_options("MODPROBE_OPTIONS", &argc, argv);
+	if (!argv) {
+		fprintf(stderr, "modprobe: FATAL: could not prepend MODPROBE_OPTIONS\n");
+		return EXIT_FAILURE;
+	}
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			do_load_all = true;
+			break;
+		case 'r':
+			do_remove = true;
+			break;
+		case OPT_REMOVE_HOLDERS:
+			remove_holders = true;
+			break;
+		case 'w':
+			wait_msec = (unsigned int)strtoul(optarg, &end, 0);
+			if (*end != '\0' || *optarg == '\0') {
+				TLOG_ERROR("unexpected wait value '%s'.\n", optarg);
+				return EXIT_FAILURE;
+			}
+			break;
+		case OPT_FIRST_TIME:
+			first_time = true;
+			break;
+		case 'i':
+			ignore_commands = true;
+			break;
+		case 'b':
+			use_blacklist = true;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case OPT_FORCE_MODVERSION:
+			strip_modversion = true;
+			break;
+		case OPT_FORCE_VERMAGIC:
+			strip_vermagic = true;
+			break;
+		case 'D':
+			ignore_loaded = dry_run = do_show = true;
+			break;
+		case 'R':
+			lookup_only = true;
+			break;
+		case 'c':
+			do_show_config = true;
+			break;
+		case OPT_SHOW_MODVERSIONS:
+			do_show_modversions = true;
+			break;
+		case OPT_SHOW_EXPORTS:
+			do_show_exports = true;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
+		case 'C': {
+			char **grown = realloc(config_paths, (nconfig + 2) * sizeof(char *));
+
+			if (!grown)
+				return EXIT_FAILURE;
+			config_paths = grown;
+			config_paths[nconfig++] = optarg;
+			config_paths[nconfig] = NULL;
+			env_options_append("-C");
+			env_options_append(optarg);
+			break;
+		}
+		case 'd':
+			root = optarg;
+			break;
+		case 'S':
+			kversion = optarg;
+			break;
+		case 's':
+			env_options_append("-s");
+			use_syslog = true;
+			break;
+		case 'q':
+			env_options_append("-q");
+			verbose = LOG_EMERG;
+			break;
+		case 'v':
+			env_options_append("-v");
+			verbose++;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case 'V':
+			puts("libmod version " PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		case 'h':
+			help();
+			return EXIT_SUCCESS;
+		case '?':
+			return EXIT_FAILURE;
+		default:
+			fprintf(stderr, "modprobe: ERROR: unexpected getopt_long() value '%c'.\n", c);
+			return EXIT_FAILURE;
+		}
+	}
+	args = argv + optind;
+	nargs = argc - optind;
+	/* Without a usable stderr (early boot), messages go to syslog. */
+	if (!use_syslog && fstat(STDERR_FILENO, &st) < 0)
+		use_syslog = true;
+	tool_log_open(use_syslog);
+	tool_log_set_priority(verbose);
+
+	if (!do_show_config && nargs < 1) {
+		TLOG_ERROR("missing parameters. See -h.\n");
+		r = -EINVAL;
+		goto done;
+	}
+	if (root || kversion) {
+		struct utsname u;
+
+		if (!kversion) {
+			if (uname(&u) < 0) {
+				TLOG_ERROR("uname() failed: %m\n");
+				r = -errno;
+				goto done;
+			}
+			kversion = u.release;
+		}
+		if (snprintf(dirname_buf, sizeof(dirname_buf), "%s" MODULE_DIRECTORY "/%s",
+			     root ? root : "", kversion) >= (int)sizeof(dirname_buf)) {
+			TLOG_ERROR("path too long\n");
+			r = -ENAMETOOLONG;
+			goto done;
+		}
+		dirname = dirname_buf;
+	}
+	r = mod_ctx_new(dirname, (const char *const *)config_paths, &ctx);
+	if (r < 0) {
+		TLOG_ERROR("kmod_new() failed!\n");
+		goto done;
+	}
+	tool_log_attach(ctx);
+	mod_ctx_load_indexes(ctx);
+
+	if (do_show_config) {
+		r = show_config(ctx);
+	} else if (do_show_modversions || do_show_exports) {
+		r = show_symbols(ctx, args[0], do_show_exports);
+	} else if (do_remove) {
+		for (int i = 0; i < nargs; i++) {
+			int k = rmmod(ctx, args[i]);
+
+			if (k < 0)
+				r = k;
+		}
+	} else if (do_load_all) {
+		for (int i = 0; i < nargs; i++) {
+			int k = insmod(ctx, args[i], NULL);
+
+			if (k < 0)
+				r = k;
+		}
+	} else {
+		char *opts = tool_join_params(args + 1, nargs - 1);
+
+		if (!opts) {
+			r = -ENOMEM;
+			goto done;
+		}
+		if (json && do_show)
+			fputs("[", stdout);
+		r = insmod(ctx, args[0], opts);
+		if (json && do_show)
+			puts(json_first ? "]" : "\n]");
+		free(opts);
+	}
+done:
+	mod_ctx_unref(ctx);
+	free(config_paths);
+	tool_log_close();
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
