@@ -5,7 +5,7 @@
 # softdeps and dependencies come along), the indexes written by the depmod under test on that
 # reduced tree, compressed and deliberately broken module copies, and the scenario scripts.
 #
-# usage: build-initramfs.sh --tools=ours|kmod --out=FILE [--build-dir=DIR] [--root=KROOT]
+# usage: build-initramfs.sh --tools=ours|kmod|mixed --out=FILE [--build-dir=DIR] [--root=KROOT]
 #                           [--kver=VER] [--work=DIR] [--mode=test|demo]
 set -euo pipefail
 
@@ -51,13 +51,20 @@ ours)
 	host_depmod="$build_dir/tools/depmod/depmod"
 	host_modprobe="$build_dir/tools/modprobe/modprobe"
 	;;
-kmod)
+kmod|mixed)
 	kmod_bin=$(command -v kmod || echo /usr/bin/kmod)
 	[ -x "$kmod_bin" ] || die "kmod not installed"
 	host_depmod="/sbin/depmod"
 	host_modprobe="/sbin/modprobe"
+	# mixed: each of our tools that is built, kmod's for the rest (for work in progress).
+	if [ "$tools" = mixed ]; then
+		[ -n "$build_dir" ] || die "--tools=mixed needs --build-dir"
+		[ -x "$build_dir/tools/depmod/depmod" ] && host_depmod="$build_dir/tools/depmod/depmod"
+		[ -x "$build_dir/tools/modprobe/modprobe" ] &&
+			host_modprobe="$build_dir/tools/modprobe/modprobe"
+	fi
 	;;
-*) die "--tools must be ours or kmod" ;;
+*) die "--tools must be ours, kmod or mixed" ;;
 esac
 
 # 1. A depmod of the whole tree (modules reached through a symlink, nothing copied) to compute
@@ -121,10 +128,17 @@ ours)
 		copy_with_libs "$build_dir/tools/$t/$t" "/sbin/$t"
 	done
 	;;
-kmod)
+kmod|mixed)
 	copy_with_libs "$kmod_bin" /bin/kmod
+	mixed=
 	for t in modprobe insmod rmmod lsmod modinfo depmod; do
-		ln -sf /bin/kmod "$rootfs/sbin/$t"
+		if [ "$tools" = mixed ] && [ -x "$build_dir/tools/$t/$t" ]; then
+			copy_with_libs "$build_dir/tools/$t/$t" "/sbin/$t"
+			mixed="$mixed $t=ours"
+		else
+			ln -sf /bin/kmod "$rootfs/sbin/$t"
+			mixed="$mixed $t=kmod"
+		fi
 	done
 	;;
 esac
@@ -225,11 +239,12 @@ chmod 755 "$rootfs/init"
 cp "$here"/scenarios/*.sh "$rootfs/vmtest/"
 cp "$here/demo-guest.sh" "$rootfs/vmtest/demo-guest.sh"
 features=
-[ "$tools" = kmod ] && features=$("$kmod_bin" -V | tail -n1)
+[ "$tools" != ours ] && features=$("$kmod_bin" -V | tail -n1)
 {
 	echo "VMTEST_TOOLS=$tools"
 	echo "VMTEST_KVER=$kver"
 	echo "VMTEST_MODE=$mode"
+	echo "VMTEST_MIXED='${mixed:-}'"
 	echo "VMTEST_FEATURES='$features'"
 } >"$rootfs/vmtest/env"
 

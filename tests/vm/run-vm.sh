@@ -3,7 +3,7 @@
 # scenarios (tests/vm/scenarios) and fail, with the failing scenario's output, on any FAIL line,
 # any missing result, a missing `VMTEST DONE` or a timeout (QEMU is killed; the suite never hangs).
 #
-# usage: run-vm.sh [--tools=ours|kmod] [--build-dir=DIR] [--kernel=debian|host]
+# usage: run-vm.sh [--tools=ours|kmod|mixed] [--build-dir=DIR] [--kernel=debian|host]
 #                  [--accel=tcg|kvm|auto] [--timeout=SECS] [--mode=test|demo] [--keep]
 # Exit: 0 all scenarios passed, 1 failure, 77 skipped (no QEMU, or no host module tree).
 set -uo pipefail
@@ -35,7 +35,7 @@ if [ -z "$qemu" ]; then
 	echo "run-vm.sh: qemu-system-x86_64 not installed; skipping" >&2
 	exit 77
 fi
-if [ "$tools" = ours ] && [ -z "$build_dir" ]; then
+if [ "$tools" != kmod ] && [ -z "$build_dir" ]; then
 	for d in "$src"/build-*/ "$src"/build/; do
 		[ -x "$d/tools/modprobe/modprobe" ] && { build_dir=${d%/}; break; }
 	done

@@ -13,7 +13,7 @@ expect_out 'Module raid6_pq is in use by: btrfs' "rmmod raid6_pq"
 expect_loaded raid6_pq btrfs
 expect_eq "raid6_pq refcnt after the refused rmmod" "$(refcnt raid6_pq)" "$before"
 run modprobe -r --remove-holders raid6_pq
-if [ "$VMTEST_TOOLS" = kmod ] && [ "$RC" != 0 ] && echo "$OUT" | grep -q "No such file or directory"; then
+if uses_kmod modprobe && [ "$RC" != 0 ] && echo "$OUT" | grep -q "No such file or directory"; then
 	# kmod 30 removes raid6_pq while removing its holder btrfs, then deletes it again (ENOENT);
 	# master fixed this (commit 327c587). The kernel state is what is checked below.
 	echo "note: kmod 30 double-delete bug (fixed upstream), not counted"
