@@ -5,6 +5,7 @@
  * renamed into place, so a crash, a kill or a full disk leaves the previous index set whole.
  * With a dry-run fd the text files go to it one after another and nothing touches the disk.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -538,6 +539,36 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+/*
+ * Remove temporary files a killed run left behind (".modules.<x>.XXXXXX"), so crashes do not
+ * accumulate junk in the module directory.
+ */
+static void remove_stale_temps(struct mod_depmod *d)
+{
+	DIR *dir = opendir(d->outdirfull);
+	struct dirent *de;
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		const char *dot = strrchr(de->d_name, '.');
+
+		if (strncmp(de->d_name, ".modules.", 9) != 0 || !dot || strlen(dot + 1) != 6)
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(outputs_tab); i++) {
+			size_t nl = strlen(outputs_tab[i].name);
+
+			if ((size_t)(dot - de->d_name) == nl + 1 &&
+			    memcmp(de->d_name + 1, outputs_tab[i].name, nl) == 0) {
+				DBG(d->ctx, "removing stale %s\n", de->d_name);
+				unlinkat(dirfd(dir), de->d_name, 0);
+				break;
+			}
+		}
+	}
+	closedir(dir);
+}
+
 int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
 {
 	const size_t n_out = ARRAY_SIZE(outputs_tab);
@@ -558,6 +589,7 @@ int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
 		ERR(d->ctx, "could not create directory %s: %m\n", d->outdirfull);
 		return r;
 	}
+	remove_stale_temps(d);
 	strbuf_init(&sb, NULL, 0, PATH_MAX * 4);
 	for (size_t i = 0; i < n_out && r >= 0; i++) {
 		const struct output *o = &outputs_tab[i];
