@@ -618,9 +618,51 @@ static int walk_run(struct walk *w, uint32_t ref, size_t skip)
 /* Wildcard lookups                                                                            */
 
 /*
- * fnmatch(pattern, s, 0) for the common case of patterns made of literals, '*' and '?' over
- * ASCII: a linear-time matcher with single-star backtracking. Returns 1/0 for match/no match,
- * -1 when the pattern has something it does not handle ('[', '\\', non-ASCII), so the caller
+ * One character against the bracket expression at p (which points at '['), as fnmatch does in
+ * the C locale (the locale modprobe runs in): sets, ranges by byte value, '!' or '^' negation, a
+ * leading ']' taken literally. Returns 1/0 and sets *end past the closing ']', or -1 for what it
+ * leaves to fnmatch: classes ([:alpha:], [=a=], [.a.]), escapes, non-ASCII, no closing ']'.
+ */
+static int bracket_match(const char *p, unsigned char c, const char **end)
+{
+	bool neg = false, hit = false, first = true;
+
+	p++;
+	if (*p == '!' || *p == '^') {
+		neg = true;
+		p++;
+	}
+	for (;; first = false) {
+		unsigned char lo = (unsigned char)*p;
+
+		if (lo == '\0' || lo == '\\' || lo >= 0x80)
+			return -1;
+		if (lo == ']' && !first)
+			break;
+		if (lo == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.'))
+			return -1;
+		if (p[1] == '-' && p[2] != ']' && p[2] != '\0') {
+			unsigned char hi = (unsigned char)p[2];
+
+			if (hi == '\\' || hi == '[' || hi >= 0x80)
+				return -1;
+			if (lo <= c && c <= hi)
+				hit = true;
+			p += 3;
+		} else {
+			if (lo == c)
+				hit = true;
+			p++;
+		}
+	}
+	*end = p + 1;
+	return hit != neg;
+}
+
+/*
+ * fnmatch(pattern, s, 0) for ASCII patterns of literals, '*', '?' and simple brackets: a
+ * matcher with single-star backtracking and no allocation. Returns 1/0 for match/no match, -1
+ * when the pattern has something it does not handle ('\\', classes, non-ASCII), so the caller
  * asks fnmatch. The query is known to be ASCII when this is used.
  */
 static int simple_glob(const char *p, const char *s)
@@ -630,8 +672,25 @@ static int simple_glob(const char *p, const char *s)
 	for (;;) {
 		unsigned char pc = (unsigned char)*p;
 
-		if (pc == '[' || pc == '\\' || pc >= 0x80)
+		if (pc == '\\' || pc >= 0x80)
 			return -1;
+		if (pc == '[' && *s != '\0') {
+			const char *end;
+			int m = bracket_match(p, (unsigned char)*s, &end);
+
+			if (m < 0)
+				return -1;
+			if (m) {
+				p = end;
+				s++;
+				continue;
+			}
+			if (!star_p)
+				return 0;
+			p = star_p;
+			s = ++star_s;
+			continue;
+		}
 		if (pc == '*') {
 			star_p = ++p;
 			star_s = s;

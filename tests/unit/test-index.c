@@ -6,6 +6,7 @@
  * and atomic file replacement.
  */
 #include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -384,6 +385,85 @@ static void test_wild_in_prefix(void **state)
 	free(bl.data);
 }
 
+static uint32_t rng_state = 12345;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state = rng_state * 1103515245u + 12345u;
+	return (rng_state >> 8) % n;
+}
+
+/*
+ * Random glob keys against random queries: the set must be exactly the keys fnmatch accepts
+ * for the whole query (the literal part before a wildcard is matched by the descent), ordered
+ * by priority (all distinct here). This pits the reader's own matcher against glibc's fnmatch.
+ */
+static void test_wild_random(void **state)
+{
+	static const char *const tok[] = { "a", "b", "c", "-", "*", "?", "[ab]", "[!a]", "[a-c]",
+					   "[]a]", "[^b]", "[c-a]", "[a-]", "[", "]", "[[:alpha:]]" };
+	enum { NKEYS = 300, NQ = 400 };
+	char keys[NKEYS][40];
+	struct mod_index_builder *b;
+	struct mod_index *idx;
+	struct blob bl;
+
+	assert_int_equal(mod_index_builder_new(&b), 0);
+	for (int i = 0; i < NKEYS; i++) {
+		size_t len = 0;
+		int ntok = 1 + (int)rnd(6);
+
+		keys[i][0] = '\0';
+		for (int t = 0; t < ntok; t++) {
+			const char *x = tok[rnd(sizeof(tok) / sizeof(tok[0]))];
+
+			memcpy(keys[i] + len, x, strlen(x) + 1);
+			len += strlen(x);
+		}
+		add(b, keys[i], keys[i], (unsigned int)i);
+	}
+	bl = build(b, rnd(2) ? MOD_INDEX_LAYOUT_PREORDER : MOD_INDEX_LAYOUT_POSTORDER);
+	idx = open_mem(&bl);
+	for (int q = 0; q < NQ; q++) {
+		/* No '*', '?' or '[' in queries: the reference (and so the reader) also follows
+		 * such a byte literally and reports those matches twice. */
+		static const char qc[] = "abc-]";
+		struct mod_index_result *res = NULL;
+		char query[16];
+		size_t qlen = rnd(8), got = 0;
+		int r;
+
+		for (size_t i = 0; i < qlen; i++)
+			query[i] = qc[rnd(q < NQ / 2 ? 3 : sizeof(qc) - 1)];
+		query[qlen] = '\0';
+		r = mod_index_lookup_wild(idx, query, &res);
+		assert_true(r == 0 || r == -ENOENT);
+		for (int i = 0; i < NKEYS; i++) {
+			if (fnmatch(keys[i], query, 0) != 0)
+				continue;
+			/* Priorities are the insertion numbers, so the expected order is i. */
+			if (got >= mod_index_result_count(res) ||
+			    strcmp(mod_index_result_value(res, got), keys[i])) {
+				print_message("query '%s', want '%s' (prio %d) at %zu; got:", query,
+					      keys[i], i, got);
+				for (size_t k = 0; k < mod_index_result_count(res); k++)
+					print_message(" '%s'/%u", mod_index_result_value(res, k),
+						      mod_index_result_priority(res, k));
+				print_message("\n");
+			}
+			assert_true(got < mod_index_result_count(res));
+			assert_string_equal(mod_index_result_value(res, got), keys[i]);
+			assert_int_equal(mod_index_result_priority(res, got), i);
+			got++;
+		}
+		assert_int_equal(got, mod_index_result_count(res));
+		mod_index_result_free(res);
+	}
+	mod_index_unref(idx);
+	mod_index_builder_free(b);
+	free(bl.data);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* hostile files                                                                             */
 
@@ -670,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_value_order_and_dups),
 		cmocka_unit_test(test_wild_order),
 		cmocka_unit_test(test_wild_in_prefix),
+		cmocka_unit_test(test_wild_random),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_cycles),
 		cmocka_unit_test(test_bad_nodes),
