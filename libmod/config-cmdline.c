@@ -131,39 +131,13 @@ int config_parse_cmdline(struct mod_config *cfg, const char *text)
 	return 0;
 }
 
-/*
- * TODO(sys): read through the sys layer (its `read_cmdline` op, or `open` on "/proc/cmdline")
- * once it is committed, so fake roots can supply their own command line.
- */
-static int read_proc_cmdline(char *buf, size_t size)
-{
-	_cleanup_close_ int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (got + 1 < size) {
-		ssize_t n = read(fd, buf + got, size - 1 - got);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	return 0;
-}
-
 int config_read_cmdline(struct mod_config *cfg)
 {
 	char buf[CONFIG_CMDLINE_MAX];
 	int r;
 
-	r = read_proc_cmdline(buf, sizeof(buf));
+	/* Through the sys layer, so a fake root supplies its own command line. */
+	r = mod_sys_read_file(cfg->ctx, "/proc/cmdline", buf, sizeof(buf), NULL);
 	if (r < 0) {
 		DBG(cfg->ctx, "/proc/cmdline: %s\n", strerror(-r));
 		return r;

@@ -168,6 +168,78 @@ static int fake_proc_modules_update(const char *root, const char *drop, const ch
 	return r;
 }
 
+/* Adjust a module's refcnt file by delta (the fake kernel's use count). */
+static void fake_refcnt_add(const char *root, const char *name, long delta)
+{
+	char p[PATH_MAX], buf[32];
+	long v = 0;
+	FILE *f;
+
+	if (snprintf(p, sizeof(p), "%s/sys/module/%s/refcnt", root, name) >= (int)sizeof(p))
+		return;
+	f = fopen(p, "re");
+	if (!f)
+		return;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = 0;
+	fclose(f);
+	snprintf(buf, sizeof(buf), "%ld\n", v + delta < 0 ? 0 : v + delta);
+	write_text(p, buf, O_TRUNC);
+}
+
+/*
+ * Like the kernel, a new module holds the modules it uses: its .modinfo `depends=` names (found
+ * in the uncompressed bytes; compressed images hold none we can see) get it as a holder and one
+ * more reference.
+ */
+static void fake_hold_deps(const char *root, const char *name, const void *img, size_t len)
+{
+	static const char key[] = "depends=";
+	const char *p = img, *end = p + len;
+
+	while (p && p < end) {
+		const char *hit = memmem(p, (size_t)(end - p), key, sizeof(key) - 1);
+		const char *v, *vend;
+
+		if (!hit)
+			return;
+		if (hit > (const char *)img && hit[-1] != '\0') {
+			p = hit + 1;
+			continue;
+		}
+		v = hit + sizeof(key) - 1;
+		vend = memchr(v, '\0', (size_t)(end - v));
+		if (!vend)
+			return;
+		while (v < vend) {
+			size_t n = strcspn(v, ",");
+			char dep[256], h[PATH_MAX];
+
+			if (n > (size_t)(vend - v))
+				n = (size_t)(vend - v);
+			if (n > 0 && n < sizeof(dep)) {
+				memcpy(dep, v, n);
+				dep[n] = '\0';
+				for (char *c = dep; *c; c++)
+					if (*c == '-')
+						*c = '_';
+				if (snprintf(h, sizeof(h), "%s/sys/module/%s/holders", root, dep) <
+					    (int)sizeof(h) &&
+				    access(h, F_OK) == 0) {
+					size_t hl = strlen(h);
+
+					if (snprintf(h + hl, sizeof(h) - hl, "/%s", name) <
+					    (int)(sizeof(h) - hl))
+						mkdir(h, 0755);
+					fake_refcnt_add(root, dep, 1);
+				}
+			}
+			v += n + 1;
+		}
+		return;
+	}
+}
+
 static int fake_load(const char *root, const char *name, off_t size, const char *args)
 {
 	char dir[PATH_MAX], p[PATH_MAX + 32], line[512];
@@ -208,6 +280,13 @@ static int fake_finit_module(void *data, const char *name, int fd, const char *a
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	r = fake_load(data, name, st.st_size, args);
+	if (r == 0 && !(flags & 4) && st.st_size > 0 && st.st_size < (64 << 20)) {
+		void *img = malloc((size_t)st.st_size);
+
+		if (img && pread(fd, img, (size_t)st.st_size, 0) == st.st_size)
+			fake_hold_deps(data, name, img, (size_t)st.st_size);
+		free(img);
+	}
 	fake_log(data, "finit_module %s flags=%d args=%s -> %d\n", name, flags, args, r);
 	return r;
 }
@@ -216,6 +295,9 @@ static int fake_init_module(void *data, const char *name, const void *mem, size_
 			    const char *args)
 {
 	int r = fake_load(data, name, (off_t)len, args);
+
+	if (r == 0)
+		fake_hold_deps(data, name, mem, len);
 
 	fake_log(data, "init_module %s len=%zu args=%s -> %d\n", name, len, args, r);
 	return r;
@@ -283,7 +365,8 @@ static int fake_unload(const char *root, const char *name, unsigned int flags)
 			if (e->d_name[0] == '.')
 				continue;
 			snprintf(h, sizeof(h), "%s/holders/%s", e->d_name, name);
-			unlinkat(dirfd(d), h, 0);
+			if (unlinkat(dirfd(d), h, AT_REMOVEDIR) == 0 || unlinkat(dirfd(d), h, 0) == 0)
+				fake_refcnt_add(root, e->d_name, -1);
 		}
 		closedir(d);
 	}

@@ -84,6 +84,16 @@ const struct mod_sys_ops *mod_sys_default_ops(void **data)
 	return &mod_sys_real_ops;
 }
 
+LIBMOD_EXPORT int mod_kernel_release(char *buf, size_t size)
+{
+	void *data;
+	const struct mod_sys_ops *ops = mod_sys_default_ops(&data);
+
+	if (!buf || size == 0)
+		return -EINVAL;
+	return ops->kernel_release(data, buf, size);
+}
+
 int mod_sys_open(const struct mod_ctx *ctx, const char *path, int flags)
 {
 	return ctx->sys->open(ctx->sys_data, path, flags);

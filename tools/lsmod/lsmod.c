@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "json.h"
 #include "tool.h"
 
 static const struct option options[] = {
@@ -31,23 +32,6 @@ static void help(void)
 	       program_invocation_short_name);
 }
 
-/* Module names are [A-Za-z0-9_]; escape anyway so a hostile /proc cannot break the JSON. */
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 static void print_module(struct mod_module *mod, bool json, bool first)
 {
 	struct mod_module_list *holders = NULL;
@@ -63,8 +47,14 @@ static void print_module(struct mod_module *mod, bool json, bool first)
 		holders = NULL;
 	if (json) {
 		printf("%s\n  {\"name\": ", first ? "" : ",");
-		json_string(mod_module_get_name(mod));
-		printf(", \"size\": %ld, \"refcount\": %ld, \"holders\": [", size, refcnt);
+		json_write_cstr(stdout, mod_module_get_name(mod));
+		printf(", \"size\": %ld, \"refcount\": ", size);
+		/* No refcnt file (no unload support): null, where the text layout prints -2. */
+		if (r < 0)
+			fputs("null", stdout);
+		else
+			printf("%ld", refcnt);
+		fputs(", \"holders\": [", stdout);
 	} else {
 		printf("%-19s %8ld  %ld", mod_module_get_name(mod), size, refcnt);
 	}
@@ -74,13 +64,13 @@ static void print_module(struct mod_module *mod, bool json, bool first)
 		if (json) {
 			if (i)
 				fputs(", ", stdout);
-			json_string(h);
+			json_write_cstr(stdout, h);
 		} else {
 			putchar(i == 0 ? ' ' : ',');
 			fputs(h, stdout);
 		}
 	}
-	puts(json ? "]}" : "");
+	fputs(json ? "]}" : "\n", stdout);
 	mod_module_list_free(holders);
 }
 

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -363,7 +362,7 @@ static int show_symbols(struct mod_ctx *ctx, const char *arg, bool exports)
 int main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
-	char **args, **config_paths = NULL, dirname_buf[4096];
+	char **args, **config_paths = NULL, dirname_buf[4096], release[256];
 	const char *root = NULL, *kversion = NULL, *dirname = NULL;
 	bool do_remove = false, do_load_all = false, do_show_config = false, use_syslog = false;
 	bool do_show_modversions = false, do_show_exports = false;
@@ -491,15 +490,13 @@ int main(int argc, char *argv[])
 		goto done;
 	}
 	if (root || kversion) {
-		struct utsname u;
-
 		if (!kversion) {
-			if (uname(&u) < 0) {
-				TLOG_ERROR("uname() failed: %m\n");
-				r = -errno;
+			r = mod_kernel_release(release, sizeof(release));
+			if (r < 0) {
+				TLOG_ERROR("uname() failed: %s\n", strerror(-r));
 				goto done;
 			}
-			kversion = u.release;
+			kversion = release;
 		}
 		if (snprintf(dirname_buf, sizeof(dirname_buf), "%s" MODULE_DIRECTORY "/%s",
 			     root ? root : "", kversion) >= (int)sizeof(dirname_buf)) {
