@@ -482,6 +482,7 @@ struct walk {
 	size_t budget;         /* bytes of nodes we may still decode; bounds cycles/sharing */
 	bool values_first;     /* pre-order visit (foreach) or after the children (wildcards) */
 	walk_visit_fn visit;
+	bool (*viable)(struct walk *w); /* optional: false skips the node's subtree */
 	void *data;
 	struct walk_frame *stack;
 	size_t depth, alloc;
@@ -499,6 +500,7 @@ static void walk_init(struct walk *w, const struct mod_index *idx, bool values_f
 	w->budget = 2 * idx->size + 64;
 	w->values_first = values_first;
 	w->visit = visit;
+	w->viable = NULL;
 	w->data = data;
 	w->stack = w->inline_stack;
 	w->depth = 0;
@@ -548,6 +550,10 @@ static int walk_push(struct walk *w, uint32_t ref, size_t skip, size_t keylen)
 		r = strbuf_pushmem(&w->key, idx->data + n.off + skip, n.plen - skip);
 		if (r < 0)
 			return r;
+	}
+	if (w->viable && !w->viable(w)) {
+		strbuf_popn(&w->key, strbuf_len(&w->key) - keylen);
+		return 0;
 	}
 	if (w->depth == w->alloc) {
 		size_t na = w->alloc * 2;
@@ -664,14 +670,17 @@ static int bracket_match(const char *p, unsigned char c, const char **end)
  * matcher with single-star backtracking and no allocation. Returns 1/0 for match/no match, -1
  * when the pattern has something it does not handle ('\\', classes, non-ASCII), so the caller
  * asks fnmatch. The query is known to be ASCII when this is used.
+ * With `prefix`, the pattern is taken as followed by '*': "could some completion match?".
  */
-static int simple_glob(const char *p, const char *s)
+static int simple_glob(const char *p, const char *s, bool prefix)
 {
 	const char *star_p = NULL, *star_s = NULL;
 
 	for (;;) {
 		unsigned char pc = (unsigned char)*p;
 
+		if (pc == '\0' && prefix)
+			return 1;
 		if (pc == '\\' || pc >= 0x80)
 			return -1;
 		if (pc == '[' && *s != '\0') {
@@ -722,7 +731,7 @@ static int wild_visit(struct walk *w, const struct node *n)
 {
 	struct wild *wd = w->data;
 	const char *pat = strbuf_str(&w->key);
-	int m = wd->ascii ? simple_glob(pat, wd->subkey) : -1;
+	int m = wd->ascii ? simple_glob(pat, wd->subkey, false) : -1;
 	int r;
 
 	if (m < 0)
@@ -735,6 +744,18 @@ static int wild_visit(struct walk *w, const struct node *n)
 	return add_node_values(w->idx, n, wd->res);
 }
 
+/*
+ * Every pattern below a node starts with the key built so far; if that prefix followed by '*'
+ * cannot match the query, nothing below can, so the subtree is skipped. Matches and their
+ * discovery order are unchanged; most of an alias subtree is never decoded.
+ */
+static bool wild_viable(struct walk *w)
+{
+	struct wild *wd = w->data;
+
+	return !wd->ascii || simple_glob(strbuf_str(&w->key), wd->subkey, true) != 0;
+}
+
 /* Match every key completion below ref (seeded with `seed`, skipping `skip` prefix bytes). */
 static int wild_subtree(const struct mod_index *idx, uint32_t ref, size_t skip, const char *seed,
 			size_t seedlen, const char *subkey, bool ascii,
@@ -745,6 +766,7 @@ static int wild_subtree(const struct mod_index *idx, uint32_t ref, size_t skip, 
 	int r;
 
 	walk_init(&w, idx, false, wild_visit, &wd);
+	w.viable = wild_viable;
 	r = strbuf_pushmem(&w.key, seed, seedlen);
 	if (r >= 0)
 		r = walk_run(&w, ref, skip);

@@ -402,7 +402,7 @@ static void test_wild_random(void **state)
 {
 	static const char *const tok[] = { "a", "b", "c", "-", "*", "?", "[ab]", "[!a]", "[a-c]",
 					   "[]a]", "[^b]", "[c-a]", "[a-]", "[", "]", "[[:alpha:]]" };
-	enum { NKEYS = 300, NQ = 400 };
+	enum { NKEYS = 400, NQ = 3000 };
 	char keys[NKEYS][40];
 	struct mod_index_builder *b;
 	struct mod_index *idx;
