@@ -88,11 +88,25 @@ char **tool_prepend_env_options(const char *var, int *argc, char **argv)
 		}
 		*w++ = '\0';
 	}
+	if (nwords == 0) {
+		free(buf);
+		free(nargv);
+		return argv;
+	}
 	k = 1 + (int)nwords;
 	for (i = 1; i < *argc; i++)
 		nargv[k++] = argv[i];
 	nargv[k] = NULL;
+	/* The word buffer is parked after the terminator: getopt may permute the words. */
+	nargv[k + 1] = buf;
 	*argc = k;
-	/* buf stays allocated for the process lifetime: nargv points into it. */
 	return nargv;
+}
+
+void tool_free_env_options(char **argv, int argc, char **orig)
+{
+	if (argv == orig || !argv)
+		return;
+	free(argv[argc + 1]);
+	free(argv);
 }

@@ -44,6 +44,8 @@ char *tool_join_params(char *const *args, int n);
  * updated) or NULL on ENOMEM; the original argv when the variable is unset or empty.
  */
 char **tool_prepend_env_options(const char *var, int *argc, char **argv);
+/* Free what tool_prepend_env_options returned (argc as it set it; orig: the original argv). */
+void tool_free_env_options(char **argv, int argc, char **orig);
 
 /* Dying allocator (tools only). */
 void *tool_xmalloc(size_t size);

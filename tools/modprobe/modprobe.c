@@ -362,7 +362,7 @@ static int show_symbols(struct mod_ctx *ctx, const char *arg, bool exports)
 int main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
-	char **args, **config_paths = NULL, dirname_buf[4096], release[256];
+	char **args, **orig_argv, **config_paths = NULL, dirname_buf[4096], release[256];
 	const char *root = NULL, *kversion = NULL, *dirname = NULL;
 	bool do_remove = false, do_load_all = false, do_show_config = false, use_syslog = false;
 	bool do_show_modversions = false, do_show_exports = false;
@@ -371,6 +371,7 @@ int main(int argc, char *argv[])
 	struct stat st;
 	char *end;
 
+	orig_argv = argv;
 	argv = tool_prepend_env_options("MODPROBE_OPTIONS", &argc, argv);
 	if (!argv) {
 		fprintf(stderr, "modprobe: FATAL: could not prepend MODPROBE_OPTIONS\n");
@@ -391,7 +392,8 @@ int main(int argc, char *argv[])
 			wait_msec = (unsigned int)strtoul(optarg, &end, 0);
 			if (*end != '\0' || *optarg == '\0') {
 				TLOG_ERROR("unexpected wait value '%s'.\n", optarg);
-				return EXIT_FAILURE;
+				r = -EINVAL;
+				goto done;
 			}
 			break;
 		case OPT_FIRST_TIME:
@@ -433,8 +435,10 @@ int main(int argc, char *argv[])
 		case 'C': {
 			char **grown = realloc(config_paths, (nconfig + 2) * sizeof(char *));
 
-			if (!grown)
-				return EXIT_FAILURE;
+			if (!grown) {
+				r = -ENOMEM;
+				goto done;
+			}
 			config_paths = grown;
 			config_paths[nconfig++] = optarg;
 			config_paths[nconfig] = NULL;
@@ -465,15 +469,17 @@ int main(int argc, char *argv[])
 			break;
 		case 'V':
 			puts("libmod version " PACKAGE_VERSION);
-			return EXIT_SUCCESS;
+			goto done;
 		case 'h':
 			help();
-			return EXIT_SUCCESS;
+			goto done;
 		case '?':
-			return EXIT_FAILURE;
+			r = -EINVAL;
+			goto done;
 		default:
 			fprintf(stderr, "modprobe: ERROR: unexpected getopt_long() value '%c'.\n", c);
-			return EXIT_FAILURE;
+			r = -EINVAL;
+			goto done;
 		}
 	}
 	args = argv + optind;
@@ -549,6 +555,7 @@ int main(int argc, char *argv[])
 done:
 	mod_ctx_unref(ctx);
 	free(config_paths);
+	tool_free_env_options(argv, argc, orig_argv);
 	tool_log_close();
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

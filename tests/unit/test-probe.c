@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tests for the load path, state queries and removal with the sys layer swapped for a
+ * recording fake: which syscall is chosen, with which flags, and what is refused before the
+ * kernel is asked.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "libmod-private.h"
+
+/* What the recording sys layer saw. */
+struct rec {
+	char dir[64];         /* a scratch directory standing in for / */
+	int finit_calls, init_calls, delete_calls;
+	int finit_flags;
+	unsigned int delete_flags;
+	char args[128];
+	size_t init_len;
+	int result; /* what the "kernel" answers */
+};
+
+static int rec_release(void *data, char *buf, size_t size)
+{
+	snprintf(buf, size, "6.1.0-test");
+	return 0;
+}
+
+static int rec_open(void *data, const char *path, int flags)
+{
+	struct rec *r = data;
+	char p[256];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s%s", r->dir, path);
+	fd = open(p, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int rec_finit(void *data, const char *name, int fd, const char *args, int flags)
+{
+	struct rec *r = data;
+
+	r->finit_calls++;
+	r->finit_flags = flags;
+	snprintf(r->args, sizeof(r->args), "%s", args);
+	return r->result;
+}
+
+static int rec_init(void *data, const char *name, const void *mem, size_t len, const char *args)
+{
+	struct rec *r = data;
+
+	r->init_calls++;
+	r->init_len = len;
+	snprintf(r->args, sizeof(r->args), "%s", args);
+	return r->result;
+}
+
+static int rec_delete(void *data, const char *name, unsigned int flags)
+{
+	struct rec *r = data;
+
+	r->delete_calls++;
+	r->delete_flags = flags;
+	return r->result;
+}
+
+static const struct mod_sys_ops rec_ops = {
+	.kernel_release = rec_release,
+	.open = rec_open,
+	.finit_module = rec_finit,
+	.init_module = rec_init,
+	.delete_module = rec_delete,
+};
+
+struct fixture {
+	struct rec rec;
+	struct mod_ctx *ctx;
+	char modpath[128];
+};
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+/* A bare ELF header: enough for the machine check, which is all the uncompressed path reads. */
+static void make_header(unsigned char *h, int cls, int data, uint16_t type, uint16_t machine)
+{
+	memset(h, 0, sizeof(Elf64_Ehdr));
+	memcpy(h, ELFMAG, SELFMAG);
+	h[EI_CLASS] = (unsigned char)cls;
+	h[EI_DATA] = (unsigned char)data;
+	h[EI_VERSION] = EV_CURRENT;
+	memcpy(h + offsetof(Elf64_Ehdr, e_type), &type, 2);
+	memcpy(h + offsetof(Elf64_Ehdr, e_machine), &machine, 2);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	const char *none = NULL;
+	char p[160];
+
+	assert_non_null(f);
+	snprintf(f->rec.dir, sizeof(f->rec.dir), "/tmp/libmod-probe-XXXXXX");
+	assert_non_null(mkdtemp(f->rec.dir));
+	snprintf(p, sizeof(p), "%s/sys", f->rec.dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/sys/module", f->rec.dir);
+	mkdir(p, 0755);
+	assert_int_equal(mod_ctx_new(f->rec.dir, &none, &f->ctx), 0);
+	mod_ctx_set_sys_ops(f->ctx, &rec_ops, &f->rec);
+	snprintf(f->modpath, sizeof(f->modpath), "%s/foo.ko", f->rec.dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+
+	mod_ctx_unref(f->ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->rec.dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static struct mod_module *module_with_header(struct fixture *f, uint16_t type, uint16_t machine)
+{
+	unsigned char h[sizeof(Elf64_Ehdr)];
+	struct mod_module *mod;
+
+	make_header(h, ELFCLASS64, ELFDATA2LSB, type, machine);
+	write_file(f->modpath, h, sizeof(h));
+	assert_int_equal(mod_module_new_from_path(f->ctx, f->modpath, &mod), 0);
+	return mod;
+}
+
+static void test_insert_uses_finit_with_force_flags(void **state)
+{
+	struct fixture *f = *state;
+	struct mod_module *mod = module_with_header(f, ET_REL, EM_X86_64);
+
+	assert_int_equal(mod_module_insert(mod, 0, "a=1 b=2"), 0);
+	assert_int_equal(f->rec.finit_calls, 1);
+	assert_int_equal(f->rec.finit_flags, 0);
+	assert_string_equal(f->rec.args, "a=1 b=2");
+	assert_int_equal(mod_module_insert(mod, MOD_INSERT_FORCE_VERMAGIC, NULL), 0);
+	assert_int_equal(f->rec.finit_flags, 2); /* MODULE_INIT_IGNORE_VERMAGIC */
+	assert_string_equal(f->rec.args, "");
+	assert_int_equal(mod_module_insert(mod, MOD_INSERT_FORCE_MODVERSION, NULL), 0);
+	assert_int_equal(f->rec.finit_flags, 1); /* MODULE_INIT_IGNORE_MODVERSIONS */
+	assert_int_equal(f->rec.init_calls, 0);
+	mod_module_unref(mod);
+}
+
+static void test_insert_kernel_errors_pass_through(void **state)
+{
+	struct fixture *f = *state;
+	struct mod_module *mod = module_with_header(f, ET_REL, EM_X86_64);
+
+	f->rec.result = -EEXIST;
+	assert_int_equal(mod_module_insert(mod, 0, NULL), -EEXIST);
+	f->rec.result = -ENOEXEC;
+	assert_int_equal(mod_module_insert(mod, 0, NULL), -ENOEXEC);
+	mod_module_unref(mod);
+}
+
+static void test_insert_refuses_other_machines(void **state)
+{
+	struct fixture *f = *state;
+	struct mod_module *mod;
+
+	mod = module_with_header(f, ET_REL, EM_AARCH64);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), -ENOEXEC);
+	mod_module_unref(mod);
+	mod = module_with_header(f, ET_EXEC, EM_X86_64);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), -ENOEXEC);
+	mod_module_unref(mod);
+	write_file(f->modpath, "not an elf file at all, but long enough for a header......", 59);
+	assert_int_equal(mod_module_new_from_path(f->ctx, f->modpath, &mod), 0);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), -ENOEXEC);
+	mod_module_unref(mod);
+	assert_int_equal(f->rec.finit_calls + f->rec.init_calls, 0);
+}
+
+static void test_check_machine(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char h[sizeof(Elf64_Ehdr)];
+
+	make_header(h, ELFCLASS64, ELFDATA2LSB, ET_REL, EM_X86_64);
+	assert_int_equal(mod_image_check_machine(f->ctx, h, sizeof(h), "t"), 0);
+	assert_int_equal(mod_image_check_machine(f->ctx, h, 20, "t"), -ENOEXEC);
+	make_header(h, ELFCLASS32, ELFDATA2LSB, ET_REL, EM_386);
+	assert_int_equal(mod_image_check_machine(f->ctx, h, sizeof(h), "t"), -ENOEXEC);
+	make_header(h, ELFCLASS64, ELFDATA2MSB, ET_REL, EM_X86_64);
+	assert_int_equal(mod_image_check_machine(f->ctx, h, sizeof(h), "t"), -ENOEXEC);
+	assert_int_equal(mod_image_check_machine(f->ctx, h, 0, "t"), -ENOEXEC);
+}
+
+static void test_kernel_compression(void **state)
+{
+	struct fixture *f = *state;
+	enum mod_compression c = MOD_COMPRESSION_GZIP;
+	char p[160];
+
+	assert_int_equal(mod_ctx_get_kernel_compression(f->ctx, &c), 0);
+	assert_int_equal(c, MOD_COMPRESSION_NONE);
+	snprintf(p, sizeof(p), "%s/sys/module/compression", f->rec.dir);
+	write_file(p, "zstd\n", 5);
+	assert_int_equal(mod_ctx_get_kernel_compression(f->ctx, &c), 0);
+	assert_int_equal(c, MOD_COMPRESSION_ZSTD);
+	write_file(p, "xz\n", 3);
+	assert_int_equal(mod_ctx_get_kernel_compression(f->ctx, &c), 0);
+	assert_int_equal(c, MOD_COMPRESSION_XZ);
+}
+
+static void test_remove_flags(void **state)
+{
+	struct fixture *f = *state;
+	struct mod_module *mod;
+
+	assert_int_equal(mod_module_new_from_name(f->ctx, "foo", &mod), 0);
+	assert_int_equal(mod_module_remove(mod, 0), 0);
+	assert_int_equal(f->rec.delete_flags, (unsigned int)O_NONBLOCK);
+	assert_int_equal(mod_module_remove(mod, MOD_REMOVE_FORCE), 0);
+	assert_int_equal(f->rec.delete_flags, (unsigned int)(O_NONBLOCK | O_TRUNC));
+	f->rec.result = -EAGAIN;
+	assert_int_equal(mod_module_remove(mod, MOD_REMOVE_NOLOG), -EAGAIN);
+	mod_module_unref(mod);
+}
+
+static void mkdirs(struct fixture *f, const char *rel)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s%s", f->rec.dir, rel);
+	assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static void put(struct fixture *f, const char *rel, const char *text)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s%s", f->rec.dir, rel);
+	write_file(p, text, strlen(text));
+}
+
+static void test_state_queries(void **state)
+{
+	struct fixture *f = *state;
+	struct mod_module_list *list;
+	struct mod_module *mod;
+	enum mod_initstate st;
+	long v;
+
+	assert_int_equal(mod_module_new_from_name(f->ctx, "foo", &mod), 0);
+	assert_int_equal(mod_module_get_initstate(mod, &st), -ENOENT);
+	mkdirs(f, "/sys/module/foo");
+	/* A directory without initstate is a module coming up, never a builtin. */
+	assert_int_equal(mod_module_get_initstate(mod, &st), 0);
+	assert_int_equal(st, MOD_INITSTATE_COMING);
+	put(f, "/sys/module/foo/initstate", "going\n");
+	assert_int_equal(mod_module_get_initstate(mod, &st), 0);
+	assert_int_equal(st, MOD_INITSTATE_GOING);
+	put(f, "/sys/module/foo/initstate", "live\n");
+	assert_int_equal(mod_module_get_initstate(mod, &st), 0);
+	assert_int_equal(st, MOD_INITSTATE_LIVE);
+	assert_string_equal(mod_initstate_str(st), "live");
+	assert_int_equal(mod_module_get_refcnt(mod, &v), -ENOENT);
+	put(f, "/sys/module/foo/refcnt", "3\n");
+	assert_int_equal(mod_module_get_refcnt(mod, &v), 0);
+	assert_int_equal(v, 3);
+	put(f, "/sys/module/foo/refcnt", "3x\n");
+	assert_int_equal(mod_module_get_refcnt(mod, &v), -EINVAL);
+	/* Size: coresize, else /proc/modules. */
+	mkdirs(f, "/proc");
+	put(f, "/proc/modules", "bar 100 0 - Live 0x0\nfoo 4242 1 bar, Live 0x0\n");
+	assert_int_equal(mod_module_get_size(mod, &v), 0);
+	assert_int_equal(v, 4242);
+	put(f, "/sys/module/foo/coresize", "8192\n");
+	assert_int_equal(mod_module_get_size(mod, &v), 0);
+	assert_int_equal(v, 8192);
+	mkdirs(f, "/sys/module/foo/holders");
+	mkdirs(f, "/sys/module/foo/holders/bar");
+	assert_int_equal(mod_module_get_holders(mod, &list), 0);
+	assert_int_equal(mod_module_list_count(list), 1);
+	assert_string_equal(mod_module_get_name(mod_module_list_get(list, 0)), "bar");
+	mod_module_list_free(list);
+	assert_int_equal(mod_module_new_from_loaded(f->ctx, &list), 0);
+	assert_int_equal(mod_module_list_count(list), 2);
+	assert_string_equal(mod_module_get_name(mod_module_list_get(list, 0)), "bar");
+	assert_string_equal(mod_module_get_name(mod_module_list_get(list, 1)), "foo");
+	mod_module_list_free(list);
+	mod_module_unref(mod);
+}
+
+static void test_strerror(void **state)
+{
+	assert_string_equal(mod_strerror(-ENOEXEC), "Invalid module format");
+	assert_string_equal(mod_strerror(-ENOENT), "Unknown symbol in module");
+	assert_string_equal(mod_strerror_probe(-ENOENT),
+			    "Unknown symbol in module, or unknown parameter (see dmesg)");
+	assert_string_equal(mod_strerror_probe(-EEXIST), "Module already in kernel");
+	assert_string_equal(mod_strerror_probe(-EPERM), strerror(EPERM));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_insert_uses_finit_with_force_flags, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_insert_kernel_errors_pass_through, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_insert_refuses_other_machines, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_check_machine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_compression, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_queries, setup, teardown),
+		cmocka_unit_test(test_strerror),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
