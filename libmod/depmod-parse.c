@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <libelf.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -138,8 +139,9 @@ out:
 
 struct pool {
 	struct mod_depmod *d;
-	size_t next; /* atomic */
-	int error;   /* atomic: first fatal error (ENOMEM) */
+	size_t *order; /* module indexes, largest file first; NULL = array order */
+	size_t next;   /* atomic */
+	int error;     /* atomic: first fatal error (ENOMEM) */
 };
 
 static void parse_one(struct mod_ctx *ctx, struct depmod_mod *m)
@@ -208,10 +210,52 @@ static void *worker(void *arg)
 
 		if (i >= d->n_mods)
 			break;
-		parse_one(c, d->mods[i]);
+		parse_one(c, d->mods[p->order ? p->order[i] : i]);
 	}
 	mod_ctx_unref(c);
 	return NULL;
+}
+
+struct sized {
+	off_t size;
+	size_t idx;
+};
+
+static int cmp_larger_first(const void *a, const void *b)
+{
+	const struct sized *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * The order workers take modules in: largest file first, so that the slowest decompressions
+ * start early and no thread is left alone with a big module at the end (longest-processing-time
+ * scheduling). Output does not depend on it: results land in each module's own slot. NULL (plain
+ * array order) when memory is short.
+ */
+static size_t *schedule_largest_first(const struct mod_depmod *d)
+{
+	struct sized *sz = calloc(d->n_mods, sizeof(*sz));
+	size_t *order;
+
+	if (!sz)
+		return NULL;
+	for (size_t i = 0; i < d->n_mods; i++) {
+		struct stat st;
+
+		sz[i].idx = i;
+		sz[i].size = stat(d->mods[i]->path, &st) == 0 ? st.st_size : 0;
+	}
+	qsort(sz, d->n_mods, sizeof(*sz), cmp_larger_first);
+	order = malloc(d->n_mods * sizeof(*order));
+	if (order)
+		for (size_t i = 0; i < d->n_mods; i++)
+			order[i] = sz[i].idx;
+	free(sz);
+	return order;
 }
 
 int depmod_parse_all(struct mod_depmod *d)
@@ -238,6 +282,7 @@ int depmod_parse_all(struct mod_depmod *d)
 			parse_one(d->ctx, d->mods[i]);
 		return 0;
 	}
+	p.order = schedule_largest_first(d);
 	for (size_t t = 0; t < nthreads; t++) {
 		if (pthread_create(&tids[t], NULL, worker, &p) != 0)
 			break;
@@ -247,6 +292,7 @@ int depmod_parse_all(struct mod_depmod *d)
 		worker(&p);
 	for (size_t t = 0; t < started; t++)
 		pthread_join(tids[t], NULL);
+	free(p.order);
 	if (p.error < 0)
 		return p.error;
 	/* a worker that could not start leaves its slots; finish them here */
