@@ -235,7 +235,11 @@ LIBMOD_EXPORT size_t mod_signature_get_module_size(const struct mod_signature *s
 
 struct mod_index;
 
-/* Map an index file read-only; the header (magic, major version, root) is checked. */
+/*
+ * Map an index file read-only; the header (magic, major version, root) is checked. Nodes are
+ * checked as lookups reach them: a corrupt one gives -EBADMSG and a log line. The context is
+ * borrowed for logging (it may be NULL) and must outlive the index.
+ */
 LIBMOD_EXPORT int mod_index_open(struct mod_ctx *ctx, const char *path, struct mod_index **ret);
 /* Read an index from memory (not copied; it must outlive the handle). */
 LIBMOD_EXPORT int mod_index_new_from_memory(struct mod_ctx *ctx, const void *buf, size_t len,
@@ -254,11 +258,12 @@ struct mod_index_result;
 /*
  * Wildcard lookup: stored keys may be glob patterns (*, ?, [...]) matched against the literal
  * key with fnmatch. Results are ordered by priority; equal priorities in reverse file order.
- * An empty result is -ENOENT.
+ * An empty result is -ENOENT. As in the reference, a '*', '?' or '[' in the query is also
+ * followed as a literal edge, so such a query can report a value twice.
  */
 LIBMOD_EXPORT int mod_index_lookup_wild(struct mod_index *idx, const char *key,
 					struct mod_index_result **ret);
-/* Every value stored under exactly this key, in priority order. */
+/* Every value stored under exactly this key, in stored order (priority order). */
 LIBMOD_EXPORT int mod_index_lookup_all(struct mod_index *idx, const char *key,
 				       struct mod_index_result **ret);
 LIBMOD_EXPORT size_t mod_index_result_count(const struct mod_index_result *res);
@@ -301,6 +306,7 @@ LIBMOD_EXPORT int mod_index_builder_write(struct mod_index_builder *b, int fd,
  * Atomic file replacement, for indexes and every other file others read: write to a temporary
  * file in dir, fsync-free by default, rename over `name`. The callback writes the contents to fd.
  * On any error the temporary file is removed and the old file stays intact.
+ * name is a plain file name (no '/': -EINVAL); the file is created with mode 0644 & ~umask.
  */
 typedef int (*mod_write_fn)(int fd, void *data);
 LIBMOD_EXPORT int mod_write_file_atomic(const char *dir, const char *name, mod_write_fn fn,
