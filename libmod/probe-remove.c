@@ -133,10 +133,6 @@ static int rm_module(struct rm *rm, struct mod_module *mod, int how)
 	const char *cmd = NULL, *hook;
 	int r = 0;
 
-	if (probe_is_forbidden(mod)) {
-		/* Nothing forbidden can be loaded by us; still let an admin remove it. */
-		DBG(rm->ctx, "removing forbidden module %s\n", name);
-	}
 	if (!(rm->flags & MOD_PROBE_IGNORE_COMMAND)) {
 		r = probe_get_softdeps(mod, &pre, &post, NULL);
 		if (r < 0) {
