@@ -419,7 +419,7 @@ LIBMOD_EXPORT int mod_index_lookup(struct mod_index *idx, const char *key, const
 }
 
 static int add_node_values(const struct mod_index *idx, const struct node *n,
-			   struct mod_index_result **res)
+			   struct mod_index_result **res, size_t *consumed)
 {
 	size_t pos = n->values, len;
 	const char *v;
@@ -434,6 +434,8 @@ static int add_node_values(const struct mod_index *idx, const struct node *n,
 		if (r < 0)
 			return r;
 	}
+	if (consumed)
+		*consumed = pos - n->values;
 	return 0;
 }
 
@@ -451,7 +453,7 @@ LIBMOD_EXPORT int mod_index_lookup_all(struct mod_index *idx, const char *key,
 		return r;
 	if (n.nvalues == 0)
 		return -ENOENT;
-	r = add_node_values(idx, &n, &res);
+	r = add_node_values(idx, &n, &res, NULL);
 	if (r < 0) {
 		free(res);
 		return r;
@@ -475,6 +477,11 @@ struct walk_frame {
 };
 
 #define WALK_STACK_INLINE 48
+/*
+ * Longest key a walk builds. Real keys are a few hundred bytes; the cap bounds the cost of each
+ * step (pattern checks are linear in the key) when a hostile file chains nodes into a cycle.
+ */
+#define WALK_MAX_KEY 8192u
 
 struct walk {
 	const struct mod_index *idx;
@@ -546,6 +553,8 @@ static int walk_push(struct walk *w, uint32_t ref, size_t skip, size_t keylen)
 	r = walk_charge(w, &n, 1 + (n.values - n.off));
 	if (r < 0)
 		return r;
+	if (strbuf_len(&w->key) + (n.plen - skip) > WALK_MAX_KEY)
+		return corrupt(idx, n.off, "key longer than 8192 bytes (reference cycle?)");
 	if (n.plen > skip) {
 		r = strbuf_pushmem(&w->key, idx->data + n.off + skip, n.plen - skip);
 		if (r < 0)
@@ -732,16 +741,18 @@ static int wild_visit(struct walk *w, const struct node *n)
 	struct wild *wd = w->data;
 	const char *pat = strbuf_str(&w->key);
 	int m = wd->ascii ? simple_glob(pat, wd->subkey, false) : -1;
+	size_t consumed = 0;
 	int r;
 
 	if (m < 0)
 		m = fnmatch(pat, wd->subkey, 0) == 0;
 	if (!m)
 		return 0;
-	r = walk_charge(w, n, 1);
+	r = add_node_values(w->idx, n, wd->res, &consumed);
 	if (r < 0)
 		return r;
-	return add_node_values(w->idx, n, wd->res);
+	/* Values count against the budget too, or a shared node with many could be re-read. */
+	return walk_charge(w, n, consumed + 1);
 }
 
 /*
@@ -830,7 +841,7 @@ static int wild_lookup(const struct mod_index *idx, const char *key, bool ascii,
 				return r;
 		}
 		if (k[i] == '\0')
-			return add_node_values(idx, &n, res);
+			return add_node_values(idx, &n, res, NULL);
 		ref = node_child(&n, k[i]);
 		i++;
 	}
