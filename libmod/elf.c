@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <gelf.h>
+#include <stddef.h>
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct mod_elf {
 	int refcount;
 	struct mod_ctx *ctx;
 	struct mod_image *img; /* keeps the buffer alive when opened from an image */
+	const char *path;      /* the image's file (owned by img), NULL for a memory buffer */
 	const uint8_t *buf;
 	size_t len;
 	int class;
@@ -66,6 +68,14 @@ struct mod_elf {
 	bool undef_done;
 };
 
+/*
+ * Messages name the file when there is one, so a tool run over thousands of modules says which
+ * one is damaged ("/x/y.ko: bad ELF: ...").
+ */
+#define PATH_ERR(ctx, path, fmt, ...)                                                              \
+	ERR(ctx, "%s%s" fmt, (path) ? (path) : "", (path) ? ": " : "", ##__VA_ARGS__)
+#define ELF_ERR(elf, fmt, ...) PATH_ERR((elf)->ctx, (elf)->path, fmt, ##__VA_ARGS__)
+
 static const uint8_t *sec_data(const struct mod_elf *elf, size_t idx)
 {
 	return elf->buf + elf->secs[idx].offset;
@@ -78,15 +88,21 @@ static int index_sections(struct mod_elf *elf, Elf *e)
 	size_t shstr_len = 0;
 
 	if (elf_getshdrnum(e, &elf->shnum) < 0) {
-		ERR(elf->ctx, "bad ELF: cannot read the section count: %s\n", elf_errmsg(-1));
+		ELF_ERR(elf, "bad ELF: cannot read the section count: %s\n", elf_errmsg(-1));
 		return -ENOEXEC;
 	}
 	if (elf->shnum == 0) {
-		ERR(elf->ctx, "bad ELF: no sections\n");
+		ELF_ERR(elf, "bad ELF: no sections\n");
+		return -ENOEXEC;
+	}
+	/* The count may come from section 0 (extended numbering): the table must still fit. */
+	if (elf->shnum > (elf->len - elf->shoff) / elf->shentsize) {
+		ELF_ERR(elf, "truncated or corrupt: %zu section headers do not fit in the file\n",
+			elf->shnum);
 		return -ENOEXEC;
 	}
 	if (elf_getshdrstrndx(e, &shstrndx) < 0 || shstrndx >= elf->shnum) {
-		ERR(elf->ctx, "bad ELF: invalid section name string table index\n");
+		ELF_ERR(elf, "bad ELF: invalid section name string table index\n");
 		return -ENOEXEC;
 	}
 	elf->secs = calloc(elf->shnum, sizeof(*elf->secs));
@@ -99,7 +115,7 @@ static int index_sections(struct mod_elf *elf, Elf *e)
 		GElf_Shdr sh;
 
 		if (!scn || !gelf_getshdr(scn, &sh)) {
-			ERR(elf->ctx, "bad ELF: cannot read section header %zu: %s\n", i,
+			ELF_ERR(elf, "bad ELF: cannot read section header %zu: %s\n", i,
 			    elf_errmsg(-1));
 			return -ENOEXEC;
 		}
@@ -111,7 +127,7 @@ static int index_sections(struct mod_elf *elf, Elf *e)
 		s->name = (const char *)(uintptr_t)sh.sh_name; /* resolved below */
 		if (s->type != SHT_NOBITS && s->type != SHT_NULL &&
 		    (s->offset > elf->len || s->size > elf->len - s->offset)) {
-			ERR(elf->ctx,
+			ELF_ERR(elf,
 			    "bad ELF: section %zu (offset %llu, size %llu) is outside the file "
 			    "(%zu bytes)\n",
 			    i, (unsigned long long)s->offset, (unsigned long long)s->size,
@@ -133,7 +149,7 @@ static int index_sections(struct mod_elf *elf, Elf *e)
 			continue;
 		}
 		if (!shstr || off >= shstr_len || !memchr(shstr + off, '\0', shstr_len - off)) {
-			ERR(elf->ctx, "bad ELF: name of section %zu is past the string table\n", i);
+			ELF_ERR(elf, "bad ELF: name of section %zu is past the string table\n", i);
 			return -ENOEXEC;
 		}
 		s->name = shstr + off;
@@ -175,7 +191,7 @@ static int setup_symtab(struct mod_elf *elf)
 		return 0;
 	st = &elf->secs[elf->symtab];
 	if (st->link == 0 || st->link >= elf->shnum || elf->secs[st->link].type != SHT_STRTAB) {
-		ERR(elf->ctx, "bad ELF: symbol table links to section %u, not a string table\n",
+		ELF_ERR(elf, "bad ELF: symbol table links to section %u, not a string table\n",
 		    st->link);
 		return -ENOEXEC;
 	}
@@ -196,10 +212,83 @@ static void elf_unrefp(struct mod_elf **elf)
 	mod_elf_unref(*elf);
 }
 
+/*
+ * Check what libelf would only report vaguely ("invalid ELF file data", "no sections"): the
+ * header fits, and the section header table lies inside the file. A module cut short (a partial
+ * download or copy) fails here with the offsets that show it was truncated.
+ */
+static int check_header(struct mod_ctx *ctx, const char *path, const uint8_t *buf, size_t len)
+{
+	bool is64, be;
+	size_t ehsize, shentsize, want_shentsize;
+	uint64_t shoff, shnum, need, end;
+
+	if (len == 0) {
+		PATH_ERR(ctx, path, "empty file, not a module\n");
+		return -ENOEXEC;
+	}
+	if (len < SELFMAG || memcmp(buf, ELFMAG, SELFMAG) != 0) {
+		PATH_ERR(ctx, path, "not an ELF file (no ELF magic)\n");
+		return -ENOEXEC;
+	}
+	if (len < EI_NIDENT) {
+		PATH_ERR(ctx, path, "truncated: %zu bytes, shorter than an ELF identification\n",
+			 len);
+		return -ENOEXEC;
+	}
+	if (buf[EI_CLASS] != ELFCLASS32 && buf[EI_CLASS] != ELFCLASS64) {
+		PATH_ERR(ctx, path, "bad ELF: unknown class %u\n", buf[EI_CLASS]);
+		return -ENOEXEC;
+	}
+	if (buf[EI_DATA] != ELFDATA2LSB && buf[EI_DATA] != ELFDATA2MSB) {
+		PATH_ERR(ctx, path, "bad ELF: unknown data encoding %u\n", buf[EI_DATA]);
+		return -ENOEXEC;
+	}
+	is64 = buf[EI_CLASS] == ELFCLASS64;
+	be = buf[EI_DATA] == ELFDATA2MSB;
+	ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	if (len < ehsize) {
+		PATH_ERR(ctx, path, "truncated: %zu bytes, shorter than the %zu-byte ELF header\n",
+			 len, ehsize);
+		return -ENOEXEC;
+	}
+	if (is64) {
+		shoff = mod_rd64(buf + offsetof(Elf64_Ehdr, e_shoff), be);
+		shentsize = mod_rd16(buf + offsetof(Elf64_Ehdr, e_shentsize), be);
+		shnum = mod_rd16(buf + offsetof(Elf64_Ehdr, e_shnum), be);
+		want_shentsize = sizeof(Elf64_Shdr);
+	} else {
+		shoff = mod_rd32(buf + offsetof(Elf32_Ehdr, e_shoff), be);
+		shentsize = mod_rd16(buf + offsetof(Elf32_Ehdr, e_shentsize), be);
+		shnum = mod_rd16(buf + offsetof(Elf32_Ehdr, e_shnum), be);
+		want_shentsize = sizeof(Elf32_Shdr);
+	}
+	if (shoff == 0) {
+		PATH_ERR(ctx, path, "bad ELF: no section header table\n");
+		return -ENOEXEC;
+	}
+	if (shentsize != want_shentsize) {
+		PATH_ERR(ctx, path, "bad ELF: section header size %zu, expected %zu\n", shentsize,
+			 want_shentsize);
+		return -ENOEXEC;
+	}
+	/* e_shnum 0 means the count is in section 0 (extended numbering): check that one here. */
+	need = (shnum ? shnum : 1) * (uint64_t)shentsize;
+	if (add_overflows(shoff, need, &end) || end > len) {
+		PATH_ERR(ctx, path,
+			 "truncated or corrupt: section headers at offset %llu (%llu bytes) end past "
+			 "the end of the file (%zu bytes)\n",
+			 (unsigned long long)shoff, (unsigned long long)need, len);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
 static int elf_new(struct mod_ctx *ctx, struct mod_image *img, const void *buf, size_t len,
 		   struct mod_elf **ret)
 {
 	_cleanup_(elf_unrefp) struct mod_elf *elf = NULL;
+	const char *path = img ? mod_image_get_path(img) : NULL;
 	const uint8_t *ident = buf;
 	Elf *e;
 	GElf_Ehdr eh;
@@ -207,18 +296,9 @@ static int elf_new(struct mod_ctx *ctx, struct mod_image *img, const void *buf, 
 
 	if (!buf || !ret)
 		return -EINVAL;
-	if (len < EI_NIDENT || memcmp(ident, ELFMAG, SELFMAG) != 0) {
-		ERR(ctx, "bad ELF: no ELF magic\n");
-		return -ENOEXEC;
-	}
-	if (ident[EI_CLASS] != ELFCLASS32 && ident[EI_CLASS] != ELFCLASS64) {
-		ERR(ctx, "bad ELF: unknown class %u\n", ident[EI_CLASS]);
-		return -ENOEXEC;
-	}
-	if (ident[EI_DATA] != ELFDATA2LSB && ident[EI_DATA] != ELFDATA2MSB) {
-		ERR(ctx, "bad ELF: unknown data encoding %u\n", ident[EI_DATA]);
-		return -ENOEXEC;
-	}
+	err = check_header(ctx, path, buf, len);
+	if (err < 0)
+		return err;
 
 	elf = calloc(1, sizeof(*elf));
 	if (!elf)
@@ -226,6 +306,7 @@ static int elf_new(struct mod_ctx *ctx, struct mod_image *img, const void *buf, 
 	elf->refcount = 1;
 	elf->ctx = mod_ctx_ref(ctx);
 	elf->img = mod_image_ref(img);
+	elf->path = path;
 	elf->buf = buf;
 	elf->len = len;
 	elf->class = ident[EI_CLASS] == ELFCLASS64 ? 64 : 32;
@@ -236,11 +317,11 @@ static int elf_new(struct mod_ctx *ctx, struct mod_image *img, const void *buf, 
 	elf_version(EV_CURRENT);
 	e = elf_memory((char *)(uintptr_t)buf, len);
 	if (!e) {
-		ERR(ctx, "bad ELF: %s\n", elf_errmsg(-1));
+		ELF_ERR(elf, "bad ELF: %s\n", elf_errmsg(-1));
 		return -ENOEXEC;
 	}
 	if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-		ERR(ctx, "bad ELF: cannot read the ELF header: %s\n", elf_errmsg(-1));
+		ELF_ERR(elf, "bad ELF: cannot read the ELF header: %s\n", elf_errmsg(-1));
 		elf_end(e);
 		return -ENOEXEC;
 	}
@@ -252,10 +333,6 @@ static int elf_new(struct mod_ctx *ctx, struct mod_image *img, const void *buf, 
 	elf_end(e);
 	if (err < 0)
 		return err;
-	if (elf->shentsize != (elf->class == 64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr))) {
-		ERR(ctx, "bad ELF: section header size %zu\n", elf->shentsize);
-		return -ENOEXEC;
-	}
 	find_sections(elf);
 	err = setup_symtab(elf);
 	if (err < 0)
@@ -333,8 +410,8 @@ static int next_string(const struct mod_elf *elf, size_t sec, size_t *cursor, co
 		return 1;
 	end = memchr(base + off, '\0', size - off);
 	if (!end) {
-		DBG(elf->ctx, "section %s ends in an unterminated string; ignored\n",
-		    elf->secs[sec].name);
+		DBG(elf->ctx, "%s: section %s ends in an unterminated string; ignored\n",
+		    elf->path ? elf->path : "ELF", elf->secs[sec].name);
 		return 1;
 	}
 	*str = base + off;
@@ -371,7 +448,7 @@ static int read_version(const struct mod_elf *elf, size_t i, const char **symbol
 	size_t crcsz = elf->class == 64 ? 8 : 4;
 
 	if (!memchr(ent + crcsz, '\0', MODVERSION_SIZE - crcsz)) {
-		ERR(elf->ctx, "bad ELF: __versions entry %zu has an unterminated name\n", i);
+		ELF_ERR(elf, "bad ELF: __versions entry %zu has an unterminated name\n", i);
 		return -ENOEXEC;
 	}
 	*symbol = (const char *)ent + crcsz;
@@ -662,23 +739,25 @@ LIBMOD_EXPORT int mod_elf_sections_next(const struct mod_elf *elf, size_t *curso
 LIBMOD_EXPORT int mod_elf_get_this_module_name(const struct mod_elf *elf, const char **name)
 {
 	/* struct module starts { enum state; struct list_head list; char name[64 - sizeof(long)] } */
-	size_t off = elf->class == 64 ? 24 : 12, max = elf->class == 64 ? 56 : 60;
+	size_t off, max;
 	const struct elf_section *s;
 	const char *p;
 
 	if (!elf || !name)
 		return -EINVAL;
+	off = elf->class == 64 ? 24 : 12;
+	max = elf->class == 64 ? 56 : 60;
 	if (!elf->this_module)
 		return -ENODATA;
 	s = &elf->secs[elf->this_module];
 	if (s->size < off + max) {
-		ERR(elf->ctx, "bad ELF: .gnu.linkonce.this_module is too small (%llu bytes)\n",
+		ELF_ERR(elf, "bad ELF: .gnu.linkonce.this_module is too small (%llu bytes)\n",
 		    (unsigned long long)s->size);
 		return -ENOEXEC;
 	}
 	p = (const char *)elf->buf + s->offset + off;
 	if (!memchr(p, '\0', max)) {
-		ERR(elf->ctx, "bad ELF: module name in .gnu.linkonce.this_module is unterminated\n");
+		ELF_ERR(elf, "bad ELF: module name in .gnu.linkonce.this_module is unterminated\n");
 		return -ENOEXEC;
 	}
 	*name = p;
@@ -737,7 +816,7 @@ LIBMOD_EXPORT int mod_elf_strip_for_force(const struct mod_elf *elf, bool strip_
 		if (mul_overflows((uint64_t)elf->versions, (uint64_t)elf->shentsize, &hdr) ||
 		    add_overflows(hdr, elf->shoff, &hdr) || add_overflows(hdr, 8, &flags_off) ||
 		    !range_in_bounds(flags_off, elf->class == 64 ? 8 : 4, elf->len)) {
-			ERR(elf->ctx, "bad ELF: __versions section header is outside the file\n");
+			ELF_ERR(elf, "bad ELF: __versions section header is outside the file\n");
 			return -ENOEXEC;
 		}
 		if (elf->class == 64)
@@ -762,7 +841,7 @@ LIBMOD_EXPORT int mod_elf_strip_for_force(const struct mod_elf *elf, bool strip_
 			}
 		}
 		if (!found) {
-			ERR(elf->ctx, "no vermagic in .modinfo to strip\n");
+			ELF_ERR(elf, "no vermagic in .modinfo to strip\n");
 			return -ENODATA;
 		}
 	}
