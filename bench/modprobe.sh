@@ -17,9 +17,11 @@ mkdir -p "$tmp/conf"
 # Every 20th module name: 200 names spread over the tree.
 sed -e 's,:.*,,' -e 's,.*/,,' -e 's,\.ko.*,,' "$moddir/modules.dep" | awk 'NR % 20 == 1' |
 	head -200 > "$tmp/names"
-loop() { # tool
-	printf 'while read -r m; do %s -C %q -d %q -S %q --show-depends "$m"; done < %q' \
-		"$1" "$tmp/conf" "$root" "$ver" "$tmp/names"
+loop() { # tool; the runner execs the command string, so the loop gets its own bash
+	local body
+	body=$(printf 'while read -r m; do %s -C %q -d %q -S %q --show-depends "$m"; done < %q' \
+		"$1" "$tmp/conf" "$root" "$ver" "$tmp/names")
+	printf 'bash -c %q' "$body"
 }
 bench_case modprobe-show-depends-200 "$(loop /sbin/modprobe)" "$(loop "'$ours'")"
 
