@@ -14,6 +14,16 @@
 /* The context an image was opened with (borrowed). */
 struct mod_ctx *mod_image_get_ctx_internal(const struct mod_image *img);
 
+/*
+ * The end of the ELF data: the last byte the section headers or the section header table
+ * describe. What follows it in a module file is the signature trailer, if anything.
+ */
+uint64_t mod_elf_get_extent_internal(const struct mod_elf *elf);
+
+/* mod_signature_parse with messages naming `path` (NULL: no name). */
+int mod_signature_parse_internal(struct mod_ctx *ctx, const char *path, const void *buf,
+				 size_t len, struct mod_signature **ret);
+
 static inline uint16_t mod_rd16(const void *p, bool be)
 {
 	uint16_t v;

@@ -764,6 +764,20 @@ LIBMOD_EXPORT int mod_elf_get_this_module_name(const struct mod_elf *elf, const 
 	return 0;
 }
 
+uint64_t mod_elf_get_extent_internal(const struct mod_elf *elf)
+{
+	/* Both were checked against the file length, so neither sum overflows. */
+	uint64_t end = elf->shoff + (uint64_t)elf->shnum * elf->shentsize;
+
+	for (size_t i = 1; i < elf->shnum; i++) {
+		const struct elf_section *s = &elf->secs[i];
+
+		if (s->type != SHT_NOBITS && s->type != SHT_NULL && s->offset + s->size > end)
+			end = s->offset + s->size;
+	}
+	return end;
+}
+
 LIBMOD_EXPORT int mod_elf_get_build_id(const struct mod_elf *elf, const uint8_t **id,
 				       size_t *len)
 {

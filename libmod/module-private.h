@@ -18,6 +18,7 @@ struct mod_module {
 	struct mod_elf *elf;
 	struct mod_signature *signature;
 	bool signature_looked_up;
+	int signature_err; /* what the lookup returned when there is no signature */
 };
 
 /* Create a module with a known name (already normalized) and optional alias. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elf-private.h"
 #include "module-private.h"
 
 int module_new(struct mod_ctx *ctx, const char *name, size_t namelen, const char *alias,
@@ -304,6 +305,30 @@ LIBMOD_EXPORT int mod_module_get_elf(struct mod_module *mod, struct mod_elf **re
 	return 0;
 }
 
+/*
+ * No signature magic at the end. Kernel-built modules end exactly where their ELF data ends, so
+ * bytes past it mean a signature cut short (the magic is the very last thing written) or some
+ * other damage: report that rather than calling the module unsigned.
+ */
+static int check_unsigned_tail(struct mod_module *mod)
+{
+	struct mod_elf *elf;
+	uint64_t end;
+	size_t size = mod_image_get_size(mod->image);
+
+	/* An unparsable ELF is reported by whoever asks for it. */
+	if (mod_module_get_elf(mod, &elf) < 0)
+		return -ENODATA;
+	end = mod_elf_get_extent_internal(elf);
+	if (end >= size)
+		return -ENODATA;
+	ERR(mod->ctx,
+	    "%s: %llu bytes after the end of the ELF data but no signature magic: truncated "
+	    "signature or damaged file\n",
+	    mod_image_get_path(mod->image), (unsigned long long)(size - end));
+	return -EBADMSG;
+}
+
 LIBMOD_EXPORT int mod_module_get_signature(struct mod_module *mod,
 					   const struct mod_signature **ret)
 {
@@ -316,13 +341,15 @@ LIBMOD_EXPORT int mod_module_get_signature(struct mod_module *mod,
 		if (r < 0)
 			return r;
 		mod->signature_looked_up = true;
-		r = mod_signature_parse(mod->ctx, mod_image_get_data(mod->image),
-					mod_image_get_size(mod->image), &mod->signature);
-		if (r < 0 && r != -ENODATA)
-			return r;
+		r = mod_signature_parse_internal(mod->ctx, mod_image_get_path(mod->image),
+						 mod_image_get_data(mod->image),
+						 mod_image_get_size(mod->image), &mod->signature);
+		if (r == -ENODATA)
+			r = check_unsigned_tail(mod);
+		mod->signature_err = r;
 	}
 	if (!mod->signature)
-		return -ENODATA;
+		return mod->signature_err < 0 ? mod->signature_err : -ENODATA;
 	*ret = mod->signature;
 	return 0;
 }

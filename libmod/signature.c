@@ -42,6 +42,10 @@ struct mod_signature {
 	size_t module_size;
 };
 
+/* Messages name the module file when it is known. */
+#define SIG_ERR(ctx, path, fmt, ...)                                                               \
+	ERR(ctx, "%s%ssignature: " fmt, (path) ? (path) : "", (path) ? ": " : "", ##__VA_ARGS__)
+
 static uint8_t *dup_bytes(const void *p, size_t n)
 {
 	uint8_t *d = malloc(n ? n : 1);
@@ -80,8 +84,8 @@ static const char *hash_from_nid(int nid)
 	}
 }
 
-static int fill_pkcs7(struct mod_ctx *ctx, struct mod_signature *s, const uint8_t *der,
-		      size_t len)
+static int fill_pkcs7(struct mod_ctx *ctx, const char *path, struct mod_signature *s,
+		      const uint8_t *der, size_t len)
 {
 	const unsigned char *p = der;
 	STACK_OF(PKCS7_SIGNER_INFO) *sinfos;
@@ -96,22 +100,22 @@ static int fill_pkcs7(struct mod_ctx *ctx, struct mod_signature *s, const uint8_
 		return -EBADMSG;
 	p7 = d2i_PKCS7(NULL, &p, (long)len);
 	if (!p7) {
-		ERR(ctx, "signature: PKCS#7 data does not decode\n");
+		SIG_ERR(ctx, path, "PKCS#7 data does not decode\n");
 		return -EBADMSG;
 	}
 	if (!PKCS7_type_is_signed(p7) || !p7->d.sign) {
-		ERR(ctx, "signature: PKCS#7 data is not SignedData\n");
+		SIG_ERR(ctx, path, "PKCS#7 data is not SignedData\n");
 		goto out;
 	}
 	sinfos = PKCS7_get_signer_info(p7);
 	if (!sinfos || sk_PKCS7_SIGNER_INFO_num(sinfos) < 1) {
-		ERR(ctx, "signature: PKCS#7 data has no SignerInfo\n");
+		SIG_ERR(ctx, path, "PKCS#7 data has no SignerInfo\n");
 		goto out;
 	}
 	si = sk_PKCS7_SIGNER_INFO_value(sinfos, 0);
 	if (!si || !si->issuer_and_serial || !si->issuer_and_serial->issuer ||
 	    !si->issuer_and_serial->serial || !si->enc_digest || !si->digest_alg) {
-		ERR(ctx, "signature: incomplete SignerInfo\n");
+		SIG_ERR(ctx, path, "incomplete SignerInfo\n");
 		goto out;
 	}
 
@@ -166,6 +170,12 @@ static void sig_freep(struct mod_signature **s)
 LIBMOD_EXPORT int mod_signature_parse(struct mod_ctx *ctx, const void *buf, size_t len,
 				      struct mod_signature **ret)
 {
+	return mod_signature_parse_internal(ctx, NULL, buf, len, ret);
+}
+
+int mod_signature_parse_internal(struct mod_ctx *ctx, const char *path, const void *buf,
+				 size_t len, struct mod_signature **ret)
+{
 	_cleanup_(sig_freep) struct mod_signature *s = NULL;
 	const uint8_t *p = buf, *info;
 	uint8_t algo, hash, id_type, signer_len, key_id_len;
@@ -176,7 +186,7 @@ LIBMOD_EXPORT int mod_signature_parse(struct mod_ctx *ctx, const void *buf, size
 	if (len < SIG_MAGIC_LEN || memcmp(p + len - SIG_MAGIC_LEN, SIG_MAGIC, SIG_MAGIC_LEN) != 0)
 		return -ENODATA;
 	if (len < SIG_MAGIC_LEN + SIG_INFO_LEN) {
-		ERR(ctx, "signature: trailer is truncated\n");
+		SIG_ERR(ctx, path, "trailer is truncated\n");
 		return -EBADMSG;
 	}
 	avail = len - SIG_MAGIC_LEN - SIG_INFO_LEN;
@@ -189,13 +199,13 @@ LIBMOD_EXPORT int mod_signature_parse(struct mod_ctx *ctx, const void *buf, size
 	sig_len = mod_rd32(info + 8, true);
 
 	if (algo >= 2 || hash >= ARRAY_SIZE(hash_names) || id_type >= ID_MAX || sig_len == 0) {
-		ERR(ctx, "signature: invalid header (algo %u, hash %u, id type %u, length %zu)\n",
+		SIG_ERR(ctx, path, "invalid header (algo %u, hash %u, id type %u, length %zu)\n",
 		    algo, hash, id_type, sig_len);
 		return -EBADMSG;
 	}
 	total = sig_len + (size_t)signer_len + (size_t)key_id_len;
 	if (total < sig_len || total > avail) {
-		ERR(ctx, "signature: lengths (%zu bytes) overflow the file\n", total);
+		SIG_ERR(ctx, path, "lengths (%zu bytes) overflow the file\n", total);
 		return -EBADMSG;
 	}
 	base = avail - total;
@@ -209,7 +219,7 @@ LIBMOD_EXPORT int mod_signature_parse(struct mod_ctx *ctx, const void *buf, size
 
 	if (id_type == ID_PKCS7) {
 #if ENABLE_OPENSSL
-		int err = fill_pkcs7(ctx, s, p + base + signer_len + key_id_len, sig_len);
+		int err = fill_pkcs7(ctx, path, s, p + base + signer_len + key_id_len, sig_len);
 
 		if (err < 0)
 			return err;
