@@ -24,16 +24,20 @@ static void write_hex_string(FILE *f, const uint8_t *bytes, size_t len)
 	fputc('"', f);
 }
 
-static void write_signature(FILE *f, struct mod_module *mod)
+static int write_signature(FILE *f, struct mod_module *mod)
 {
 	const struct mod_signature *sig;
 	const uint8_t *bytes;
 	size_t len;
+	int r;
 
-	if (mod_module_get_signature(mod, &sig) < 0) {
+	r = mod_module_get_signature(mod, &sig);
+	if (r == -ENODATA) {
 		fputs(",\n    \"signature\": null", f);
-		return;
+		return 0;
 	}
+	if (r < 0)
+		return r;
 	fputs(",\n    \"signature\": {\"id_type\": ", f);
 	json_write_cstr(f, mod_signature_get_id_type(sig));
 	fputs(", \"signer\": ", f);
@@ -47,6 +51,7 @@ static void write_signature(FILE *f, struct mod_module *mod)
 	bytes = mod_signature_get_signature(sig, &len);
 	write_hex_string(f, bytes, len);
 	fputc('}', f);
+	return 0;
 }
 
 static void write_params(FILE *f, const struct param_list *params)
@@ -91,7 +96,7 @@ static int write_key_values(FILE *f, struct mod_module *mod, const char *key, si
 	return r < 0 ? r : 0;
 }
 
-int modinfo_json_module(FILE *f, struct mod_module *mod, bool first)
+static int json_module(FILE *f, struct mod_module *mod, bool first)
 {
 	struct param_list params = { 0 };
 	struct key_seen *seen = NULL;
@@ -138,12 +143,38 @@ int modinfo_json_module(FILE *f, struct mod_module *mod, bool first)
 	}
 	fputs(n_seen ? "\n    }" : "}", f);
 	write_params(f, &params);
-	if (!builtin)
-		write_signature(f, mod);
+	if (!builtin) {
+		r = write_signature(f, mod);
+		if (r < 0)
+			goto out;
+	}
 	fputc('}', f);
 	r = 0;
 out:
 	free(seen);
 	param_list_release(&params);
+	return r;
+}
+
+/*
+ * One module's object goes to memory first: a module that fails half-way (a damaged file) then
+ * leaves nothing behind, so the document stays valid JSON and the caller reports the error.
+ */
+int modinfo_json_module(FILE *f, struct mod_module *mod, bool first)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int r;
+
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return -errno;
+	r = json_module(mem, mod, first);
+	if (fclose(mem) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r == 0 && fwrite(buf, 1, len, f) != len)
+		r = -EIO;
+	free(buf);
 	return r;
 }

@@ -102,14 +102,21 @@ static void print_hex_entry(const char *key, const uint8_t *bytes, size_t len)
 	putchar(separator);
 }
 
-static void print_signature(struct mod_module *mod)
+/* 0 when printed or unsigned; a damaged trailer is an error (the library said why). */
+static int print_signature(struct mod_module *mod, const char *filename)
 {
 	const struct mod_signature *sig;
 	const uint8_t *bytes;
 	size_t len;
+	int r;
 
-	if (mod_module_get_signature(mod, &sig) < 0)
-		return;
+	r = mod_module_get_signature(mod, &sig);
+	if (r == -ENODATA)
+		return 0;
+	if (r < 0) {
+		log_error("could not read the signature of %s: %s\n", filename, strerror(-r));
+		return r;
+	}
 	print_entry("sig_id", mod_signature_get_id_type(sig));
 	print_entry("signer", mod_signature_get_signer(sig));
 	bytes = mod_signature_get_key_id(sig, &len);
@@ -117,6 +124,7 @@ static void print_signature(struct mod_module *mod)
 	print_entry("sig_hashalgo", mod_signature_get_hash_algo(sig));
 	bytes = mod_signature_get_signature(sig, &len);
 	print_hex_entry("signature", bytes, len);
+	return 0;
 }
 
 /* Parameters come last, in reverse order of first appearance, as the reference prints them. */
@@ -195,19 +203,38 @@ static int modinfo_do(struct mod_module *mod)
 		param_list_release(&params);
 		return r == -ENOENT && strcmp(filename, "(builtin)") == 0 ? 0 : r;
 	}
+	r = 0;
 	if (strcmp(filename, "(builtin)") != 0)
-		print_signature(mod);
+		r = print_signature(mod, filename);
 	if (want_params)
 		print_params(&params, n_fields > 0);
 	param_list_release(&params);
-	return 0;
+	return r;
 }
 
-static bool is_module_file(const char *arg)
+/*
+ * An argument named like a module file (x.ko, x.ko.xz, ...): 1 when it is a regular file to read,
+ * 0 when it does not exist (then it is looked up as a name, like the reference does), or below
+ * 0 when it exists but cannot be a module (a directory, a symlink loop, no permission), which
+ * the reference would only report as "not found".
+ */
+static int check_module_file(const char *arg)
 {
 	struct stat st;
 
-	return stat(arg, &st) == 0 && S_ISREG(st.st_mode) && mod_path_is_module(arg);
+	if (!mod_path_is_module(arg))
+		return 0;
+	if (stat(arg, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		log_error("%s: %m\n", arg);
+		return -errno;
+	}
+	if (S_ISREG(st.st_mode))
+		return 1;
+	log_error("%s: %s, not a module file\n", arg,
+		  S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+	return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 }
 
 /* Resolve one argument to its modules, the way the reference does, with its messages. */
@@ -223,7 +250,10 @@ static int resolve(struct mod_ctx *ctx, const char *arg, bool by_name,
 			log_error("Module name %s not found.\n", arg);
 		return r;
 	}
-	if (is_module_file(arg)) {
+	r = check_module_file(arg);
+	if (r < 0)
+		return r;
+	if (r > 0) {
 		r = mod_module_new_from_path(ctx, arg, &mod);
 		if (r < 0) {
 			log_error("Module file %s not found.\n", arg);
@@ -372,6 +402,9 @@ int main(int argc, char *argv[])
 			struct mod_module *mod = mod_module_list_get(list, j);
 
 			r = json ? modinfo_json_module(stdout, mod, first) : modinfo_do(mod);
+			if (r < 0 && json)
+				log_error("could not get modinfo from '%s': %s\n",
+					  mod_module_get_name(mod), strerror(-r));
 			if (r < 0)
 				err = r;
 			else
