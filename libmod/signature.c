@@ -12,13 +12,7 @@
 #include "config.h"
 #include "elf-private.h"
 
-#if ENABLE_OPENSSL
-#include <openssl/asn1.h>
-#include <openssl/bn.h>
-#include <openssl/objects.h>
-#include <openssl/pkcs7.h>
-#include <openssl/x509.h>
-#endif
+#include "crypto-dl.h"
 
 #define SIG_MAGIC "~Module signature appended~\n"
 #define SIG_MAGIC_LEN (sizeof(SIG_MAGIC) - 1)
@@ -53,6 +47,15 @@ static uint8_t *dup_bytes(const void *p, size_t n)
 	if (d && n)
 		memcpy(d, p, n);
 	return d;
+}
+
+/* PKCS#7 fields when they cannot be decoded: what the reference prints without a crypto library. */
+static int fill_pkcs7_unknown(struct mod_signature *s)
+{
+	s->signer = strdup("");
+	s->key_id = dup_bytes(NULL, 0);
+	s->sig = dup_bytes(NULL, 0);
+	return s->signer && s->key_id && s->sig ? 0 : -ENOMEM;
 }
 
 #if ENABLE_OPENSSL
@@ -95,55 +98,61 @@ static int fill_pkcs7(struct mod_ctx *ctx, const char *path, struct mod_signatur
 	X509_NAME *issuer;
 	const ASN1_OBJECT *alg = NULL;
 	int idx, n, err = -EBADMSG;
+	const struct crypto_fns *c = crypto_get();
 
+	if (!c) {
+		/* No libcrypto on this system: the fields stay as without OpenSSL support. */
+		DBG(ctx, "libcrypto not available, PKCS#7 signature fields not decoded\n");
+		return fill_pkcs7_unknown(s);
+	}
 	if (len > LONG_MAX)
 		return -EBADMSG;
-	p7 = d2i_PKCS7(NULL, &p, (long)len);
+	p7 = c->d2i_PKCS7(NULL, &p, (long)len);
 	if (!p7) {
 		SIG_ERR(ctx, path, "PKCS#7 data does not decode\n");
 		return -EBADMSG;
 	}
-	if (!PKCS7_type_is_signed(p7) || !p7->d.sign) {
+	if (c->OBJ_obj2nid(p7->type) != NID_pkcs7_signed || !p7->d.sign) {
 		SIG_ERR(ctx, path, "PKCS#7 data is not SignedData\n");
 		goto out;
 	}
-	sinfos = PKCS7_get_signer_info(p7);
-	if (!sinfos || sk_PKCS7_SIGNER_INFO_num(sinfos) < 1) {
+	sinfos = c->PKCS7_get_signer_info(p7);
+	if (!sinfos || c->OPENSSL_sk_num((const OPENSSL_STACK *)sinfos) < 1) {
 		SIG_ERR(ctx, path, "PKCS#7 data has no SignerInfo\n");
 		goto out;
 	}
-	si = sk_PKCS7_SIGNER_INFO_value(sinfos, 0);
+	si = c->OPENSSL_sk_value((const OPENSSL_STACK *)sinfos, 0);
 	if (!si || !si->issuer_and_serial || !si->issuer_and_serial->issuer ||
 	    !si->issuer_and_serial->serial || !si->enc_digest || !si->digest_alg) {
 		SIG_ERR(ctx, path, "incomplete SignerInfo\n");
 		goto out;
 	}
 
-	s->sig_len = (size_t)ASN1_STRING_length(si->enc_digest);
-	s->sig = dup_bytes(ASN1_STRING_get0_data(si->enc_digest), s->sig_len);
+	s->sig_len = (size_t)c->ASN1_STRING_length(si->enc_digest);
+	s->sig = dup_bytes(c->ASN1_STRING_get0_data(si->enc_digest), s->sig_len);
 
-	bn = ASN1_INTEGER_to_BN(si->issuer_and_serial->serial, NULL);
+	bn = c->ASN1_INTEGER_to_BN(si->issuer_and_serial->serial, NULL);
 	if (!bn || !s->sig) {
 		err = -ENOMEM;
 		goto out;
 	}
-	n = BN_num_bytes(bn);
+	n = (c->BN_num_bits(bn) + 7) / 8;
 	s->key_id = malloc(n > 0 ? (size_t)n : 1);
 	if (!s->key_id) {
 		err = -ENOMEM;
 		goto out;
 	}
-	s->key_id_len = (size_t)BN_bn2bin(bn, s->key_id);
+	s->key_id_len = (size_t)c->BN_bn2bin(bn, s->key_id);
 
 	issuer = si->issuer_and_serial->issuer;
-	idx = X509_NAME_get_index_by_NID(issuer, NID_commonName, -1);
+	idx = c->X509_NAME_get_index_by_NID(issuer, NID_commonName, -1);
 	if (idx >= 0) {
-		X509_NAME_ENTRY *e = X509_NAME_get_entry(issuer, idx);
-		ASN1_STRING *cn = e ? X509_NAME_ENTRY_get_data(e) : NULL;
+		X509_NAME_ENTRY *e = c->X509_NAME_get_entry(issuer, idx);
+		ASN1_STRING *cn = e ? c->X509_NAME_ENTRY_get_data(e) : NULL;
 
 		if (cn)
-			s->signer = strndup((const char *)ASN1_STRING_get0_data(cn),
-					    (size_t)ASN1_STRING_length(cn));
+			s->signer = strndup((const char *)c->ASN1_STRING_get0_data(cn),
+					    (size_t)c->ASN1_STRING_length(cn));
 	}
 	if (!s->signer)
 		s->signer = strdup("");
@@ -152,12 +161,12 @@ static int fill_pkcs7(struct mod_ctx *ctx, const char *path, struct mod_signatur
 		goto out;
 	}
 
-	X509_ALGOR_get0(&alg, NULL, NULL, si->digest_alg);
-	s->hash_algo = alg ? hash_from_nid(OBJ_obj2nid(alg)) : "unknown";
+	c->X509_ALGOR_get0(&alg, NULL, NULL, si->digest_alg);
+	s->hash_algo = alg ? hash_from_nid(c->OBJ_obj2nid(alg)) : "unknown";
 	err = 0;
 out:
-	BN_free(bn);
-	PKCS7_free(p7);
+	c->BN_free(bn);
+	c->PKCS7_free(p7);
 	return err;
 }
 #endif
@@ -224,10 +233,7 @@ int mod_signature_parse_internal(struct mod_ctx *ctx, const char *path, const vo
 		if (err < 0)
 			return err;
 #else
-		s->signer = strdup("");
-		s->key_id = dup_bytes(NULL, 0);
-		s->sig = dup_bytes(NULL, 0);
-		if (!s->signer || !s->key_id || !s->sig)
+		if (fill_pkcs7_unknown(s) < 0)
 			return -ENOMEM;
 #endif
 	} else {
