@@ -30,6 +30,11 @@
 
 /* No module comes close; a bigger output is treated as a decompression bomb. */
 #define IMAGE_MAX_SIZE ((size_t)1 << 30)
+/*
+ * The xz decoder allocates the dictionary a file asks for up front; a hostile header could ask
+ * for gigabytes. xz -9 needs 65 MiB, kbuild's modules 1 MiB: 256 MiB leaves ample room.
+ */
+#define XZ_MEMLIMIT ((uint64_t)256 << 20)
 
 enum image_storage {
 	STORAGE_BORROWED, /* caller memory */
@@ -233,7 +238,7 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 	if (!buf)
 		return -ENOMEM;
 
-	r = lzma_stream_decoder(&strm, UINT64_MAX, LZMA_CONCATENATED);
+	r = lzma_stream_decoder(&strm, XZ_MEMLIMIT, LZMA_CONCATENATED);
 	if (r != LZMA_OK)
 		return -ENOMEM;
 	strm.next_in = in;
@@ -263,14 +268,20 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 			err = -ENOMEM;
 			break;
 		}
+		if (r == LZMA_MEMLIMIT_ERROR) {
+			ERR(ctx, "%s: xz data needs more than %llu MiB of memory to decompress\n", path,
+			    (unsigned long long)(XZ_MEMLIMIT >> 20));
+			err = -EFBIG;
+			break;
+		}
 		ERR(ctx, "%s: corrupt xz data (lzma error %d)\n", path, (int)r);
 		err = -EBADMSG;
 		break;
 	}
-	*out_len = cap - strm.avail_out;
 	lzma_end(&strm);
 	if (err < 0)
 		return err;
+	*out_len = cap - strm.avail_out;
 	*out = TAKE_PTR(buf);
 	return 0;
 }
