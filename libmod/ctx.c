@@ -38,7 +38,8 @@ static int log_priority_from_string(const char *s)
 	if (!s || !*s)
 		return -1;
 	v = strtol(s, &end, 10);
-	if (*end == '\0' || isspace((unsigned char)*end))
+	/* Digits are required: " " must not parse as 0 (LOG_EMERG, which silences errors). */
+	if (end != s && (*end == '\0' || isspace((unsigned char)*end)))
 		return (v >= 0 && v <= LOG_DEBUG) ? (int)v : -1;
 	if (strncmp(s, "err", 3) == 0)
 		return LOG_ERR;
