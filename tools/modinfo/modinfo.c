@@ -60,17 +60,50 @@ static bool field_wanted_str(const char *key)
 
 void print_hex(FILE *f, const uint8_t *bytes, size_t len, bool wrap)
 {
+	static const char digits[] = "0123456789ABCDEF";
+	/* Formatted in a local buffer: a signature is ~500 bytes, printf per byte is the hot spot. */
+	char buf[1024];
+	size_t n = 0;
+
 	for (size_t i = 0; i < len; i++) {
-		fprintf(f, "%02X", bytes[i]);
-		if (i + 1 < len)
-			fputs(wrap && (i + 1) % 20 == 0 ? ":\n\t\t" : ":", f);
+		if (n > sizeof(buf) - 8) {
+			fwrite_unlocked(buf, 1, n, f);
+			n = 0;
+		}
+		buf[n++] = digits[bytes[i] >> 4];
+		buf[n++] = digits[bytes[i] & 0xf];
+		if (i + 1 < len) {
+			buf[n++] = ':';
+			if (wrap && (i + 1) % 20 == 0) {
+				buf[n++] = '\n';
+				buf[n++] = '\t';
+				buf[n++] = '\t';
+			}
+		}
 	}
+	fwrite_unlocked(buf, 1, n, f);
 }
 
 static void print_key(const char *key, size_t keylen)
 {
-	/* The reference's printf("%s:%-*s", ...) with a width of 15 - keylen. */
-	printf("%.*s:%-*s", (int)keylen, key, 15 - (int)keylen, "");
+	static const char spaces[] = "               ";
+
+	/* "key:" padded to 16 columns, as the reference's printf("%s:%-*s", key, 15 - len, ""). */
+	fwrite_unlocked(key, 1, keylen, stdout);
+	putchar_unlocked(':');
+	if (keylen < 15)
+		fwrite_unlocked(spaces, 1, 15 - keylen, stdout);
+	else if (keylen > 15)
+		/* a negative width means left-justified: as many spaces as its size */
+		for (size_t i = 15; i < keylen; i++)
+			putchar_unlocked(' ');
+}
+
+/* value then separator, unformatted */
+static void print_value(const char *value)
+{
+	fputs_unlocked(value, stdout);
+	putchar_unlocked(separator);
 }
 
 static void print_entry(const char *key, const char *value)
@@ -81,11 +114,10 @@ static void print_entry(const char *key, const char *value)
 		return;
 	}
 	if (separator == '\0')
-		printf("%s=%s%c", key, value, separator);
-	else {
+		printf("%s=", key);
+	else
 		print_key(key, strlen(key));
-		printf("%s%c", value, separator);
-	}
+	print_value(value);
 }
 
 static void print_hex_entry(const char *key, const uint8_t *bytes, size_t len)
@@ -185,14 +217,15 @@ static int modinfo_do(struct mod_module *mod)
 		if (n_fields) {
 			/* -F parmtype shows the raw values; -F parm the merged list. */
 			if (!is_parm && field_wanted(key, keylen))
-				printf("%s%c", value, separator);
+				print_value(value);
 		} else if (!is_parm && !is_parmtype) {
-			if (separator == '\0')
-				printf("%.*s=%s%c", (int)keylen, key, value, separator);
-			else {
+			if (separator == '\0') {
+				fwrite_unlocked(key, 1, keylen, stdout);
+				putchar_unlocked('=');
+			} else {
 				print_key(key, keylen);
-				printf("%s%c", value, separator);
 			}
+			print_value(value);
 		}
 	}
 	if (r < 0) {
