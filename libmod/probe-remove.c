@@ -3,6 +3,8 @@
  * modprobe -r as a library call: remove command or delete_module (after the holders with
  * MOD_PROBE_REMOVE_HOLDERS), post-softdeps first, then every dependency nobody uses any more
  * (repeated until nothing more can go, unlike the reference's single pass), then pre-softdeps.
+ * Every module removed on the way (holder, softdep) gets the same treatment, as in the reference.
+ * Softdeps are best effort: one that is in use, not loaded or fails to go is left as it is.
  * Messages are the reference's words.
  */
 #include <errno.h>
@@ -17,8 +19,10 @@
  */
 #define FATAL(ctx, ...) mod_log_cond(ctx, LOG_CRIT, __VA_ARGS__)
 
-#define RM_DO_DEPENDENCIES 0x1
-#define RM_IGNORE_BUILTIN 0x2
+/* How rm_module treats one module, by the way it was reached. */
+#define RM_HOLDERS 0x1 /* remove its holders first (MOD_PROBE_REMOVE_HOLDERS) */
+#define RM_IGNORE_BUILTIN 0x2 /* a builtin is no error (softdeps, holders) */
+#define RM_SOFTDEP 0x4 /* a softdep: never an error, and left loaded while in use */
 
 struct rm {
 	struct mod_ctx *ctx;
@@ -83,13 +87,27 @@ static int remove_one(struct rm *rm, struct mod_module *mod)
 
 static int rm_module(struct rm *rm, struct mod_module *mod, int how);
 
-/* Remove a list in reverse order (softdeps, holders). */
-static int rm_list(struct rm *rm, struct mod_module_list *list, bool stop_on_errors)
+/*
+ * Remove softdeps in reverse order, ignoring errors (the reference's rule: a softdep was loaded
+ * as a courtesy, and one that other modules still use simply stays).
+ */
+static void rm_softdeps(struct rm *rm, struct mod_module_list *list)
+{
+	for (size_t i = mod_module_list_count(list); i > 0; i--)
+		rm_module(rm, mod_module_list_get(list, i - 1), RM_IGNORE_BUILTIN | RM_SOFTDEP);
+}
+
+/*
+ * Remove holders in reverse order, stopping at the first error: the module they hold cannot go
+ * while one of them stays. A holder's own holders go too (the reference stops with "in use").
+ */
+static int rm_holders(struct rm *rm, struct mod_module_list *list)
 {
 	for (size_t i = mod_module_list_count(list); i > 0; i--) {
-		int r = rm_module(rm, mod_module_list_get(list, i - 1), RM_IGNORE_BUILTIN);
+		int r = rm_module(rm, mod_module_list_get(list, i - 1),
+				  RM_IGNORE_BUILTIN | RM_HOLDERS);
 
-		if (r < 0 && stop_on_errors)
+		if (r < 0)
 			return r;
 	}
 	return 0;
@@ -146,7 +164,8 @@ static int rm_module(struct rm *rm, struct mod_module *mod, int how)
 		enum mod_initstate st;
 
 		if (mod_module_get_initstate(mod, &st) < 0) {
-			if (rm->flags & MOD_PROBE_FAIL_ON_LOADED) {
+			/* --first-time is about the named module, not its softdeps. */
+			if ((rm->flags & MOD_PROBE_FAIL_ON_LOADED) && !(how & RM_SOFTDEP)) {
 				FATAL(rm->ctx, "Module %s is not in kernel.\n", name);
 				r = -ENOENT;
 			}
@@ -160,10 +179,10 @@ static int rm_module(struct rm *rm, struct mod_module *mod, int how)
 			goto out;
 		}
 	}
-	rm_list(rm, post, false);
-	if (rm->flags & MOD_PROBE_REMOVE_HOLDERS) {
+	rm_softdeps(rm, post);
+	if (how & RM_HOLDERS) {
 		if (mod_module_get_holders(mod, &holders) == 0) {
-			r = rm_list(rm, holders, true);
+			r = rm_holders(rm, holders);
 			if (r < 0)
 				goto out;
 		}
@@ -172,7 +191,11 @@ static int rm_module(struct rm *rm, struct mod_module *mod, int how)
 		long refcnt;
 
 		if (mod_module_get_refcnt(mod, &refcnt) == 0 && refcnt > 0) {
-			FATAL(rm->ctx, "Module %s is in use.\n", name);
+			if (how & RM_SOFTDEP) {
+				INFO(rm->ctx, "Module %s is in use: softdep left loaded.\n", name);
+			} else {
+				FATAL(rm->ctx, "Module %s is in use.\n", name);
+			}
 			r = -EBUSY;
 			goto out;
 		}
@@ -189,8 +212,11 @@ static int rm_module(struct rm *rm, struct mod_module *mod, int how)
 		report(rm, mod, MOD_ACTION_REMOVE, cmd);
 		if (!(rm->flags & MOD_PROBE_DRY_RUN))
 			r = probe_run_command(mod, "remove", cmd, "", rm->cb, rm->data);
-	} else if ((how & RM_IGNORE_BUILTIN) && !is_loaded(mod)) {
-		/* A holder removal already took it away: do not delete it twice. */
+	} else if (!(rm->flags & MOD_PROBE_IGNORE_LOADED) && !is_loaded(mod)) {
+		/*
+		 * It was loaded when checked above, so a holder's removal took it away with that
+		 * holder's unused dependencies: do not delete it twice (kmod 30 did, and failed).
+		 */
 		r = 0;
 	} else {
 		r = remove_one(rm, mod);
@@ -205,9 +231,9 @@ static int rm_module(struct rm *rm, struct mod_module *mod, int how)
 				goto out;
 		}
 	}
-	if (how & RM_DO_DEPENDENCIES)
+	if (!cmd)
 		rm_unused_deps(rm, mod);
-	rm_list(rm, pre, false);
+	rm_softdeps(rm, pre);
 out:
 	mod_module_list_free(holders);
 	mod_module_list_free(pre);
@@ -229,7 +255,7 @@ LIBMOD_EXPORT int mod_module_probe_remove(struct mod_module *mod, unsigned int f
 		return -EINVAL;
 	rm = (struct rm){ mod_module_get_ctx(mod), flags, wait_ms, cb, data };
 	was_loaded = mod_module_get_initstate(mod, &st) == 0;
-	r = rm_module(&rm, mod, RM_DO_DEPENDENCIES);
+	r = rm_module(&rm, mod, (flags & MOD_PROBE_REMOVE_HOLDERS) ? RM_HOLDERS : 0);
 	if (r < 0)
 		return r;
 	if (outcome)

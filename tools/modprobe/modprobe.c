@@ -182,6 +182,8 @@ static void print_action(struct mod_module *mod, enum mod_action_kind kind, cons
 		/* Remove commands and hooks are not shown: initramfs tools parse this output. */
 		break;
 	}
+	/* Keep the actions in step with messages on stderr, as the reference does. */
+	fflush(stdout);
 }
 
 static const struct mod_probe_callbacks show_cb = { .action = print_action };
