@@ -15,6 +15,13 @@
 struct mod_ctx *mod_image_get_ctx_internal(const struct mod_image *img);
 
 /*
+ * mod_elf_new_from_image, but logging through ctx instead of the image's context (an image read
+ * on another thread with its own context); the image's path still names the file in messages.
+ */
+int mod_elf_new_from_image_internal(struct mod_ctx *ctx, struct mod_image *img,
+				    struct mod_elf **ret);
+
+/*
  * The end of the ELF data: the last byte the section headers or the section header table
  * describe. What follows it in a module file is the signature trailer, if anything.
  */

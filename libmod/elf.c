@@ -355,6 +355,14 @@ LIBMOD_EXPORT int mod_elf_new_from_image(struct mod_image *img, struct mod_elf *
 		       mod_image_get_size(img), ret);
 }
 
+int mod_elf_new_from_image_internal(struct mod_ctx *ctx, struct mod_image *img,
+				    struct mod_elf **ret)
+{
+	if (!ctx || !img)
+		return -EINVAL;
+	return elf_new(ctx, img, mod_image_get_data(img), mod_image_get_size(img), ret);
+}
+
 LIBMOD_EXPORT struct mod_elf *mod_elf_ref(struct mod_elf *elf)
 {
 	if (elf)
