@@ -152,14 +152,15 @@ fail:
 
 LIBMOD_EXPORT struct mod_ctx *mod_ctx_ref(struct mod_ctx *ctx)
 {
+	/* Atomic: images and modules holding the context may be handed between threads. */
 	if (ctx)
-		ctx->refcount++;
+		__atomic_add_fetch(&ctx->refcount, 1, __ATOMIC_RELAXED);
 	return ctx;
 }
 
 LIBMOD_EXPORT struct mod_ctx *mod_ctx_unref(struct mod_ctx *ctx)
 {
-	if (!ctx || --ctx->refcount > 0)
+	if (!ctx || __atomic_sub_fetch(&ctx->refcount, 1, __ATOMIC_ACQ_REL) > 0)
 		return NULL;
 	/* The config borrows the context: it goes first. */
 	mod_config_unref(ctx->config);

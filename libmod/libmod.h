@@ -466,6 +466,14 @@ LIBMOD_EXPORT int mod_module_new_from_name(struct mod_ctx *ctx, const char *name
 LIBMOD_EXPORT int mod_module_new_from_path(struct mod_ctx *ctx, const char *path,
 					   struct mod_module **ret);
 /*
+ * A module from an image already read (the name and path come from the image's path, which it
+ * must have). The module takes a reference on the image and does everything else, logging
+ * included, through ctx: an image may be read on another thread, with another context, and
+ * handed over (context reference counting is thread-safe; nothing else in a context is).
+ */
+LIBMOD_EXPORT int mod_module_new_from_image(struct mod_ctx *ctx, struct mod_image *img,
+					    struct mod_module **ret);
+/*
  * Resolve a name or alias the way modprobe does, first source that answers wins: config aliases,
  * modules.dep (names), modules.symbols (symbol:...), install/remove commands, modules.alias,
  * modules.builtin, modules.builtin.alias. -ENOENT when nothing matches.

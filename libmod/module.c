@@ -94,6 +94,26 @@ LIBMOD_EXPORT int mod_module_new_from_path(struct mod_ctx *ctx, const char *path
 	return 0;
 }
 
+LIBMOD_EXPORT int mod_module_new_from_image(struct mod_ctx *ctx, struct mod_image *img,
+					    struct mod_module **ret)
+{
+	const char *path;
+	struct mod_module *mod;
+	int r;
+
+	if (!ctx || !img || !ret)
+		return -EINVAL;
+	path = mod_image_get_path(img);
+	if (!path)
+		return -EINVAL;
+	r = mod_module_new_from_path(ctx, path, &mod);
+	if (r < 0)
+		return r;
+	mod->image = mod_image_ref(img);
+	*ret = mod;
+	return 0;
+}
+
 LIBMOD_EXPORT struct mod_module *mod_module_ref(struct mod_module *mod)
 {
 	if (mod)
@@ -297,7 +317,10 @@ LIBMOD_EXPORT int mod_module_get_elf(struct mod_module *mod, struct mod_elf **re
 		r = module_open_image(mod);
 		if (r < 0)
 			return r;
-		r = mod_elf_new_from_image(mod->image, &mod->elf);
+		/* The module's own context, not the image's: an image may come from another
+		 * (e.g. a prefetching thread's) context; the module keeps the image alive. */
+		r = mod_elf_new(mod->ctx, mod_image_get_data(mod->image),
+				mod_image_get_size(mod->image), &mod->elf);
 		if (r < 0)
 			return r;
 	}

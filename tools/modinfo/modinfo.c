@@ -17,6 +17,7 @@
 #include "config.h"
 #include "libmod.h"
 #include "modinfo.h"
+#include "prefetch.h"
 
 #define MAX_FIELDS 32
 
@@ -270,9 +271,12 @@ static int check_module_file(const char *arg)
 	return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 }
 
-/* Resolve one argument to its modules, the way the reference does, with its messages. */
-static int resolve(struct mod_ctx *ctx, const char *arg, bool by_name,
-		   struct mod_module_list **ret)
+/*
+ * Resolve one argument to its modules, the way the reference does, with its messages. is_file
+ * says the argument is an existing module file; img is that file already read, or NULL.
+ */
+static int resolve(struct mod_ctx *ctx, const char *arg, bool by_name, bool is_file,
+		   struct mod_image *img, struct mod_module_list **ret)
 {
 	struct mod_module *mod;
 	int r;
@@ -283,11 +287,9 @@ static int resolve(struct mod_ctx *ctx, const char *arg, bool by_name,
 			log_error("Module name %s not found.\n", arg);
 		return r;
 	}
-	r = check_module_file(arg);
-	if (r < 0)
-		return r;
-	if (r > 0) {
-		r = mod_module_new_from_path(ctx, arg, &mod);
+	if (is_file) {
+		r = img ? mod_module_new_from_image(ctx, img, &mod)
+			: mod_module_new_from_path(ctx, arg, &mod);
 		if (r < 0) {
 			log_error("Module file %s not found.\n", arg);
 			return r;
@@ -364,6 +366,9 @@ int main(int argc, char *argv[])
 	char moddir[PATH_MAX];
 	struct utsname u;
 	struct mod_ctx *ctx = NULL;
+	struct prefetch *ahead = NULL;
+	size_t n_args, n_files = 0;
+	bool *is_file;
 	int c, err = 0, r;
 
 	while ((c = getopt_long(argc, argv, "adlpn0mF:k:b:JVh", options, NULL)) != -1) {
@@ -421,12 +426,32 @@ int main(int argc, char *argv[])
 	}
 	mod_ctx_set_log_fn(ctx, log_from_library, NULL);
 
+	n_args = (size_t)(argc - optind);
+	is_file = calloc(n_args ? n_args : 1, sizeof(*is_file));
+	if (!is_file) {
+		log_error("out of memory\n");
+		mod_ctx_unref(ctx);
+		return EXIT_FAILURE;
+	}
+	/* Named like a module file: worth reading ahead (silently; checked again in order below). */
+	for (size_t i = 0; i < n_args; i++) {
+		is_file[i] = !by_name && mod_path_is_module(argv[optind + i]);
+		n_files += is_file[i];
+	}
+	/* With several files, the next one is read while this one is printed. */
+	if (n_files > 1 && prefetch_start(moddir, argv + optind, is_file, n_args, &ahead) < 0)
+		ahead = NULL;
+
 	if (json)
 		putchar('[');
-	for (int i = optind; i < argc; i++) {
+	for (size_t i = 0; i < n_args; i++) {
 		struct mod_module_list *list = NULL;
+		struct mod_image *img = is_file[i] ? prefetch_take(ahead, i) : NULL;
+		int file = by_name ? 0 : check_module_file(argv[optind + i]);
 
-		r = resolve(ctx, argv[i], by_name, &list);
+		r = file < 0 ? file
+			     : resolve(ctx, argv[optind + i], by_name, file > 0, img, &list);
+		mod_image_unref(img);
 		if (r < 0) {
 			err = r;
 			continue;
@@ -435,9 +460,6 @@ int main(int argc, char *argv[])
 			struct mod_module *mod = mod_module_list_get(list, j);
 
 			r = json ? modinfo_json_module(stdout, mod, first) : modinfo_do(mod);
-			if (r < 0 && json)
-				log_error("could not get modinfo from '%s': %s\n",
-					  mod_module_get_name(mod), strerror(-r));
 			if (r < 0)
 				err = r;
 			else
@@ -445,6 +467,8 @@ int main(int argc, char *argv[])
 		}
 		mod_module_list_free(list);
 	}
+	prefetch_stop(ahead);
+	free(is_file);
 	if (json)
 		fputs(first ? "]\n" : "\n]\n", stdout);
 	mod_ctx_unref(ctx);
