@@ -317,10 +317,12 @@ LIBMOD_EXPORT int mod_module_get_elf(struct mod_module *mod, struct mod_elf **re
 		r = module_open_image(mod);
 		if (r < 0)
 			return r;
-		/* The module's own context, not the image's: an image may come from another
-		 * (e.g. a prefetching thread's) context; the module keeps the image alive. */
-		r = mod_elf_new(mod->ctx, mod_image_get_data(mod->image),
-				mod_image_get_size(mod->image), &mod->elf);
+		/*
+		 * The module's own context, not the image's: an image may come from another
+		 * (e.g. a prefetching thread's) context. The image's path still names the file
+		 * in ELF errors.
+		 */
+		r = mod_elf_new_from_image_internal(mod->ctx, mod->image, &mod->elf);
 		if (r < 0)
 			return r;
 	}
