@@ -100,9 +100,13 @@ static int plan_with_softdeps(struct plan *p, struct mod_module *mod)
 	npost = mod_module_list_count(post);
 	for (size_t i = 0; i < npre && r == 0; i++)
 		r = plan_module(p, mod_module_list_get(pre, i), false, false);
-	/* The reference ignores install commands of modules that have softdeps (issue #446). */
+	/*
+	 * The module's install command is honoured even when it has softdeps: kmod ignores it
+	 * then (issue #446), which silently defeats `install X /bin/false` for any module the
+	 * kernel gave a softdep. The softdeps are still planned around it.
+	 */
 	if (r == 0)
-		r = plan_append(p, mod, npre > 0 || npost > 0);
+		r = plan_append(p, mod, false);
 	for (size_t i = 0; i < npost && r == 0; i++)
 		r = plan_module(p, mod_module_list_get(post, i), false, false);
 	mod_module_list_free(pre);
