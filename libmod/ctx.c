@@ -217,6 +217,8 @@ void mod_ctx_set_sys_ops(struct mod_ctx *ctx, const struct mod_sys_ops *ops, voi
 {
 	ctx->sys = ops ? ops : &mod_sys_real_ops;
 	ctx->sys_data = ops ? data : NULL;
+	/* Another kernel: its compression support is read again. */
+	ctx->kernel_compression_read = false;
 }
 
 static const char *const index_files[_MOD_INDEX_KIND_MAX] = {

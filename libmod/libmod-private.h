@@ -29,6 +29,12 @@ struct mod_ctx {
 	/* The modprobe configuration, read on first use unless set with mod_ctx_set_config. */
 	struct mod_config *config;
 	bool config_tried;
+	/*
+	 * /sys/module/compression, read on first use (state.c): loads ask for it every time, the
+	 * kernel's answer does not change. Forgotten when the sys ops are swapped.
+	 */
+	enum mod_compression kernel_compression;
+	bool kernel_compression_read;
 };
 
 /*

@@ -254,28 +254,39 @@ LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_mod
 
 LIBMOD_EXPORT int mod_ctx_get_kernel_compression(struct mod_ctx *ctx, enum mod_compression *ret)
 {
+	enum mod_compression c;
 	char buf[32];
 	int r;
 
 	if (!ctx || !ret)
 		return -EINVAL;
-	r = mod_sys_read_file(ctx, "/sys/module/compression", buf, sizeof(buf), NULL);
-	if (r == -ENOENT) {
-		*ret = MOD_COMPRESSION_NONE;
+	if (ctx->kernel_compression_read) {
+		*ret = ctx->kernel_compression;
 		return 0;
 	}
-	if (r < 0)
+	r = mod_sys_read_file(ctx, "/sys/module/compression", buf, sizeof(buf), NULL);
+	if (r == -ENOENT) {
+		/* Kernels before 6.4 or without CONFIG_MODULE_DECOMPRESS. */
+		c = MOD_COMPRESSION_NONE;
+	} else if (r < 0) {
+		/* A read error is not an answer: not kept, the next load asks again. */
 		return r;
-	buf[strcspn(buf, "\n")] = '\0';
-	if (streq(buf, "zstd"))
-		*ret = MOD_COMPRESSION_ZSTD;
-	else if (streq(buf, "xz"))
-		*ret = MOD_COMPRESSION_XZ;
-	else if (streq(buf, "gzip"))
-		*ret = MOD_COMPRESSION_GZIP;
-	else {
-		ERR(ctx, "unknown kernel compression '%s' in /sys/module/compression\n", buf);
-		*ret = MOD_COMPRESSION_NONE;
+	} else {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (streq(buf, "zstd")) {
+			c = MOD_COMPRESSION_ZSTD;
+		} else if (streq(buf, "xz")) {
+			c = MOD_COMPRESSION_XZ;
+		} else if (streq(buf, "gzip")) {
+			c = MOD_COMPRESSION_GZIP;
+		} else {
+			ERR(ctx, "unknown kernel compression '%s' in /sys/module/compression\n",
+			    buf);
+			c = MOD_COMPRESSION_NONE;
+		}
 	}
+	ctx->kernel_compression = c;
+	ctx->kernel_compression_read = true;
+	*ret = c;
 	return 0;
 }

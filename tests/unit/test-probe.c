@@ -29,6 +29,7 @@ struct rec {
 	char args[128];
 	size_t init_len;
 	int result; /* what the "kernel" answers */
+	int compression_reads; /* opens of /sys/module/compression */
 };
 
 static int rec_release(void *data, char *buf, size_t size)
@@ -43,6 +44,8 @@ static int rec_open(void *data, const char *path, int flags)
 	char p[256];
 	int fd;
 
+	if (strcmp(path, "/sys/module/compression") == 0)
+		r->compression_reads++;
 	snprintf(p, sizeof(p), "%s%s", r->dir, path);
 	fd = open(p, flags | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
@@ -228,11 +231,39 @@ static void test_kernel_compression(void **state)
 	assert_int_equal(c, MOD_COMPRESSION_NONE);
 	snprintf(p, sizeof(p), "%s/sys/module/compression", f->rec.dir);
 	write_file(p, "zstd\n", 5);
+	/* Read once per context: the first answer (no file) stands. */
+	assert_int_equal(mod_ctx_get_kernel_compression(f->ctx, &c), 0);
+	assert_int_equal(c, MOD_COMPRESSION_NONE);
+	assert_int_equal(f->rec.compression_reads, 1);
+	/* Swapping the sys ops means another kernel: read again. */
+	mod_ctx_set_sys_ops(f->ctx, &rec_ops, &f->rec);
 	assert_int_equal(mod_ctx_get_kernel_compression(f->ctx, &c), 0);
 	assert_int_equal(c, MOD_COMPRESSION_ZSTD);
 	write_file(p, "xz\n", 3);
+	mod_ctx_set_sys_ops(f->ctx, &rec_ops, &f->rec);
 	assert_int_equal(mod_ctx_get_kernel_compression(f->ctx, &c), 0);
 	assert_int_equal(c, MOD_COMPRESSION_XZ);
+	write_file(p, "lz4\n", 4);
+	mod_ctx_set_sys_ops(f->ctx, &rec_ops, &f->rec);
+	assert_int_equal(mod_ctx_get_kernel_compression(f->ctx, &c), 0);
+	assert_int_equal(c, MOD_COMPRESSION_NONE);
+	assert_int_equal(f->rec.compression_reads, 4);
+}
+
+/* Many loads, one look at /sys/module/compression. */
+static void test_kernel_compression_read_once_per_context(void **state)
+{
+	struct fixture *f = *state;
+	struct mod_module *mod = module_with_header(f, ET_REL, EM_X86_64);
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s/sys/module/compression", f->rec.dir);
+	write_file(p, "xz\n", 3);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(mod_module_insert(mod, 0, NULL), 0);
+	assert_int_equal(f->rec.finit_calls, 5);
+	assert_int_equal(f->rec.compression_reads, 1);
+	mod_module_unref(mod);
 }
 
 static void test_remove_flags(void **state)
@@ -336,6 +367,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_check_machine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_compression, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_compression_read_once_per_context, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_remove_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_queries, setup, teardown),
 		cmocka_unit_test(test_strerror),
