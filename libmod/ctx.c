@@ -61,10 +61,16 @@ static int resolve_moddir(const struct mod_ctx *ctx, const char *moddir, char **
 	int r;
 
 	if (!moddir) {
+		/* A fake kernel (sys layer) keeps its module tree under its own root. */
+		const char *root = NULL;
+
+		if (ctx->sys->root_prefix)
+			root = ctx->sys->root_prefix(ctx->sys_data);
+
 		r = ctx->sys->kernel_release(ctx->sys_data, release, sizeof(release));
 		if (r < 0)
 			return r;
-		if (asprintf(&p, "%s/%s", MODULE_DIRECTORY, release) < 0)
+		if (asprintf(&p, "%s%s/%s", root ? root : "", MODULE_DIRECTORY, release) < 0)
 			return -ENOMEM;
 	} else if (moddir[0] == '/') {
 		p = strdup(moddir);

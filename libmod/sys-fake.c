@@ -381,10 +381,17 @@ static int fake_delete_module(void *data, const char *name, unsigned int flags)
 	return r;
 }
 
+/* The fake root holds the module tree too: lib/modules/<its osrelease>. */
+static const char *fake_root_prefix(void *data)
+{
+	return data;
+}
+
 const struct mod_sys_ops mod_sys_fake_ops = {
 	.kernel_release = fake_kernel_release,
 	.open = fake_open,
 	.finit_module = fake_finit_module,
 	.init_module = fake_init_module,
 	.delete_module = fake_delete_module,
+	.root_prefix = fake_root_prefix,
 };

@@ -28,6 +28,12 @@ struct mod_sys_ops {
 			   const char *args);
 	/* delete_module(2): flags are O_NONBLOCK / O_TRUNC. 0 or -errno. */
 	int (*delete_module)(void *data, const char *name, unsigned int flags);
+	/*
+	 * Optional: the directory standing in for / in front of MODULE_DIRECTORY when a context is
+	 * made without a module directory, so a fake kernel's tools find its own module tree.
+	 * NULL (or a NULL answer) means the real root.
+	 */
+	const char *(*root_prefix)(void *data);
 };
 
 /* The real kernel. */
