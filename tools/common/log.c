@@ -10,6 +10,7 @@
 
 static bool log_syslog;
 static int log_priority = LOG_ERR;
+static int fatal_priority = LOG_CRIT;
 
 static const char *prio_name(int prio)
 {
@@ -54,6 +55,11 @@ int tool_log_get_priority(void)
 	return log_priority;
 }
 
+void tool_log_set_fatal_priority(int priority)
+{
+	fatal_priority = priority;
+}
+
 static void log_emit(int prio, const char *fmt, va_list ap)
 {
 	char *msg;
@@ -71,6 +77,8 @@ void tool_log(int priority, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (priority == LOG_CRIT)
+		priority = fatal_priority;
 	if (priority > log_priority)
 		return;
 	va_start(ap, fmt);
@@ -83,7 +91,11 @@ void tool_log(int priority, const char *fmt, ...)
 static void lib_log(void *data, int priority, const char *file, int line, const char *fn,
 		    const char *format, va_list args)
 {
+	if (priority == LOG_CRIT)
+		priority = fatal_priority;
 	/* The library's own filter already applied; keep the sink and prefixes the same. */
+	if (priority > log_priority)
+		return;
 	log_emit(priority, format, args);
 	/* As for the tool's own messages: FATAL ends the program (the reference's rule). */
 	if (priority <= LOG_CRIT)

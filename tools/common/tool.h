@@ -18,6 +18,12 @@ void tool_log_close(void);
 void tool_log_set_priority(int priority);
 int tool_log_get_priority(void);
 /*
+ * The priority LOG_CRIT messages (the tool's and the library's) are given instead, LOG_CRIT by
+ * default: modprobe -a makes them LOG_WARNING, as the reference does, so that one module's
+ * refusal is reported and the others are still handled.
+ */
+void tool_log_set_fatal_priority(int priority);
+/*
  * Print one message. A LOG_CRIT ("FATAL") message that passes the filter exits with status 1,
  * as the reference's tools do.
  */

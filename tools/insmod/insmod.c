@@ -72,6 +72,9 @@ int main(int argc, char *argv[])
 		case 'h':
 			help();
 			return EXIT_SUCCESS;
+		case '?':
+			/* getopt_long has said what was wrong. */
+			return EXIT_FAILURE;
 		default:
 			fprintf(stderr, "%s: ERROR: unexpected getopt_long() value '%c'.\n",
 				program_invocation_short_name, c);

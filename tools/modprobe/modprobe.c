@@ -382,6 +382,8 @@ int main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
+			/* As the reference: what is FATAL for one module is a WARNING among many. */
+			tool_log_set_fatal_priority(LOG_WARNING);
 			do_load_all = true;
 			break;
 		case 'r':
