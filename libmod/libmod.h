@@ -459,7 +459,7 @@ LIBMOD_EXPORT void mod_ctx_set_config(struct mod_ctx *ctx, struct mod_config *cf
 LIBMOD_EXPORT int mod_ctx_get_index(struct mod_ctx *ctx, enum mod_index_kind kind,
 				    struct mod_index **ret);
 
-/* A module by name (normalized; touches no file until asked). */
+/* A module by name: normalized, cut at the first '.' ("foo.ko" is foo); touches no file. */
 LIBMOD_EXPORT int mod_module_new_from_name(struct mod_ctx *ctx, const char *name,
 					   struct mod_module **ret);
 /* A module from a file; the name comes from the file name. */

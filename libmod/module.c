@@ -49,7 +49,8 @@ LIBMOD_EXPORT int mod_module_new_from_name(struct mod_ctx *ctx, const char *name
 	r = mod_name_normalize(name, norm, sizeof(norm));
 	if (r < 0)
 		return r;
-	return module_new(ctx, norm, strlen(norm), NULL, ret);
+	/* Names have no '.': "foo.ko" given as a name means foo, as the reference reads it. */
+	return module_new(ctx, norm, strcspn(norm, "."), NULL, ret);
 }
 
 /* The reference makes relative paths absolute by prefixing the working directory, verbatim. */

@@ -212,6 +212,15 @@ static void test_paths_and_dependencies(void **state)
 	/* Unknown module: no path, no dependencies, no ELF. */
 	assert_int_equal(mod_module_new_from_name(f->ctx, "ghost-mod", &mod), 0);
 	assert_string_equal(mod_module_get_name(mod), "ghost_mod");
+	{
+		struct mod_module *dotted;
+
+		/* A name given with an extension means the module, as in the reference. */
+		assert_int_equal(mod_module_new_from_name(f->ctx, "ghost-mod.ko.xz", &dotted), 0);
+		assert_string_equal(mod_module_get_name(dotted), "ghost_mod");
+		mod_module_unref(dotted);
+		assert_int_equal(mod_module_new_from_name(f->ctx, ".ko", &dotted), -EINVAL);
+	}
 	assert_null(mod_module_get_path(mod));
 	assert_int_equal(mod_module_get_dependencies(mod, &deps), 0);
 	assert_int_equal(mod_module_list_count(deps), 0);
