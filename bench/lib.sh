@@ -41,6 +41,17 @@ bench_tree() { "$BENCH_SRCDIR/scripts/make-trees.sh" --print "$1"; }
 bench_kver() { "$BENCH_SRCDIR/scripts/make-trees.sh" --print-version; }
 
 # Path of our tool <name> in the release build, configuring and building it once per process.
+# Configure (first time) and build the release build of ours; once per run.
+bench_build() {
+	((_bench_built)) && return 0
+	if [[ ! -f $BENCH_BUILD/build.ninja ]]; then
+		meson setup "$BENCH_BUILD" "$BENCH_SRCDIR" --buildtype=release -Dtests=false \
+			>/dev/null || { echo "bench: meson setup $BENCH_BUILD failed" >&2; return 1; }
+	fi
+	ninja -C "$BENCH_BUILD" >/dev/null || { echo "bench: build failed" >&2; return 1; }
+	_bench_built=1
+}
+
 bench_ours() {
 	local tool=$1
 	if [[ -n ${BENCH_OURS_DIR:-} ]]; then
@@ -48,14 +59,7 @@ bench_ours() {
 		printf '%s\n' "$BENCH_OURS_DIR/$tool"
 		return 0
 	fi
-	if ((!_bench_built)); then
-		if [[ ! -f $BENCH_BUILD/build.ninja ]]; then
-			meson setup "$BENCH_BUILD" "$BENCH_SRCDIR" --buildtype=release -Dtests=false \
-				>/dev/null || { echo "bench: meson setup $BENCH_BUILD failed" >&2; return 1; }
-		fi
-		ninja -C "$BENCH_BUILD" >/dev/null || { echo "bench: build failed" >&2; return 1; }
-		_bench_built=1
-	fi
+	bench_build || return 1
 	local p=$BENCH_BUILD/tools/$tool/$tool
 	[[ -x $p ]] || { echo "bench: $p not built" >&2; return 1; }
 	printf '%s\n' "$p"

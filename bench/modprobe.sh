@@ -29,6 +29,8 @@ bench_case modprobe-show-depends-200 "$(loop /sbin/modprobe)" "$(loop "'$ours'")
 awk '$1 == "alias" {print $2}' "$moddir/modules.alias" |
 	sed -e 's/\[\([^]]\)[^]]*\]/\1/g' -e 's/\*//g' -e 's/?/a/g' | head -10000 > "$tmp/aliases"
 if pkg-config --exists libkmod; then
+	# The in-process case always links the current release build's libmod.
+	bench_build || exit 1
 	cc -O2 -o "$tmp/lookup" "$BENCH_SRCDIR/bench/modprobe-lookup.c" \
 		-I"$BENCH_SRCDIR/libmod" -L"$BENCH_BUILD/libmod" -Wl,-rpath,"$BENCH_BUILD/libmod" \
 		-lmod $(pkg-config --cflags --libs libkmod)
