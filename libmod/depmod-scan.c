@@ -182,7 +182,7 @@ static int cfg_line(void *data, const char *file, unsigned int lineno, char *lin
 
 	r = conf_split_words(line, w, ARRAY_SIZE(w), &n);
 	if (r < 0) {
-		ERR(d->ctx, "%s line %u: too many words\n", file, lineno);
+		ERR(d->ctx, "%s:%u: too many words\n", file, lineno);
 		return 0;
 	}
 	if (n == 0)
@@ -198,8 +198,8 @@ static int cfg_line(void *data, const char *file, unsigned int lineno, char *lin
 		struct strbuf sb;
 		char *p;
 
-		if (n != 4) {
-			ERR(d->ctx, "%s line %u: ignoring bad line starting with '%s'\n", file,
+		if (n < 4) {
+			ERR(d->ctx, "%s:%u: ignoring bad line starting with '%s'\n", file,
 			    lineno, w[0]);
 			return 0;
 		}
@@ -220,20 +220,14 @@ static int cfg_line(void *data, const char *file, unsigned int lineno, char *lin
 		nv[d->n_overrides].len = strlen(p);
 		d->n_overrides++;
 	} else if (streq(w[0], "external")) {
-		struct stat sb;
-
-		if (n != 3) {
-			ERR(d->ctx, "%s line %u: ignoring bad line starting with '%s'\n", file,
+		if (n < 3) {
+			ERR(d->ctx, "%s:%u: ignoring bad line starting with '%s'\n", file,
 			    lineno, w[0]);
 			return 0;
 		}
 		if (!kver_matches(w[1], d->version))
 			return 0;
-		/* a missing directory is ignored, as the reference does */
-		if (stat(w[2], &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-			DBG(d->ctx, "external directory %s: not a directory, ignored\n", w[2]);
-			return 0;
-		}
+		/* a missing directory is reported when scanned, then skipped (as the reference) */
 		r = push_str(&d->externals, &d->n_externals, w[2]);
 		if (r < 0)
 			return r;
@@ -244,9 +238,9 @@ static int cfg_line(void *data, const char *file, unsigned int lineno, char *lin
 				return r;
 		}
 	} else if (streq(w[0], "include") || streq(w[0], "make_map_files")) {
-		WARN(d->ctx, "%s line %u: command %s not implemented yet\n", file, lineno, w[0]);
+		INFO(d->ctx, "%s:%u: command %s not implemented yet\n", file, lineno, w[0]);
 	} else {
-		ERR(d->ctx, "%s line %u: ignoring bad line starting with '%s'\n", file, lineno,
+		ERR(d->ctx, "%s:%u: ignoring bad line starting with '%s'\n", file, lineno,
 		    w[0]);
 	}
 	return 0;
@@ -570,10 +564,9 @@ static int scan_root(struct scan *s, const char *root, bool external)
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		if (external)
-			return 0;
 		ERR(s->d->ctx, "could not open directory %s: %m\n", root);
-		return r;
+		/* a missing or unreadable external dir is skipped, as the reference does */
+		return external ? 0 : r;
 	}
 	strbuf_init(&path, NULL, 0, PATH_MAX * 4);
 	if (strbuf_pushstr(&path, root) < 0) {
@@ -637,9 +630,23 @@ static int cmp_order(const void *a, const void *b)
 	const struct depmod_mod *x = *(struct depmod_mod *const *)a;
 	const struct depmod_mod *y = *(struct depmod_mod *const *)b;
 
+	uint32_t hx, hy;
+
 	if (x->order_key != y->order_key)
 		return x->order_key < y->order_key ? -1 : 1;
-	return x->scan_idx < y->scan_idx ? -1 : x->scan_idx > y->scan_idx;
+	if (x->order_key != LONG_MAX)
+		return x->scan_idx < y->scan_idx ? -1 : x->scan_idx > y->scan_idx;
+	/*
+	 * Modules missing from modules.order (DKMS and out-of-tree ones, or all of them when the
+	 * file is absent or damaged): the reference leaves them in the iteration order of its
+	 * 512-bucket name hash (SuperFastHash; names sorted within a bucket), which its stable
+	 * sort keeps. Reproducing it keeps modules.dep byte-identical for such trees too.
+	 */
+	hx = depmod_hash_superfast(x->name, strlen(x->name)) & 511;
+	hy = depmod_hash_superfast(y->name, strlen(y->name)) & 511;
+	if (hx != hy)
+		return hx < hy ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
 static int read_small_file(const char *path, char **ret, size_t *len)
@@ -692,7 +699,7 @@ int depmod_sort_by_order(struct mod_depmod *d)
 	r = read_small_file(strbuf_str(&sb), &buf, &len);
 	if (r < 0) {
 		errno = -r;
-		WARN(d->ctx, "could not open modules.order at %s: %m\n", strbuf_str(&sb));
+		WARN(d->ctx, "could not open modules.order at %s: %m\n", d->indir);
 		strbuf_release(&sb);
 		goto sort;
 	}

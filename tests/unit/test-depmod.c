@@ -271,9 +271,46 @@ static void test_order_corrupt(void **state)
 	add_rel(d, "kernel/b.ko");
 	sort_with_order(d, "kernel/b.ko\nkernel/a.ko");
 	assert_non_null(strstr(logbuf, "corrupted line misses '\\n'"));
-	assert_string_equal(d->mods[0]->name, "a");
-	assert_string_equal(d->mods[1]->name, "b");
+	/* unsorted: the reference's hash order (below), in which b comes before a */
+	assert_string_equal(d->mods[0]->name, "b");
+	assert_string_equal(d->mods[1]->name, "a");
 	mod_depmod_unref(d);
+}
+
+/*
+ * Modules missing from modules.order keep the reference's name-hash iteration order. The
+ * expected order is what kmod 30's depmod wrote into modules.dep for these 13 corpus modules with
+ * no modules.order; they are added here in two different scan orders.
+ */
+static void test_order_unlisted(void **state)
+{
+	static const char *const want[] = {
+		"fuse", "nf_defrag_ipv4", "nf_defrag_ipv6", "loop", "crc16", "dummy", "libcrc32c",
+		"mbcache", "ext4", "jbd2", "nf_conntrack", "tun", "crc32c_generic",
+	};
+	size_t n = ARRAY_SIZE(want);
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct mod_depmod *d = new_depmod("/m");
+		char rel[64];
+
+		for (size_t i = 0; i < n; i++) {
+			size_t j = pass ? n - 1 - i : (i * 5) % n;
+
+			snprintf(rel, sizeof(rel), "kernel/%s.ko", want[j]);
+			add_rel(d, rel);
+		}
+		/* one listed module goes first; the rest follow in hash order */
+		sort_with_order(d, "kernel/tun.ko\n");
+		assert_int_equal(d->n_mods, n);
+		assert_string_equal(d->mods[0]->name, "tun");
+		for (size_t i = 0, k = 1; i < n; i++) {
+			if (strcmp(want[i], "tun") == 0)
+				continue;
+			assert_string_equal(d->mods[k++]->name, want[i]);
+		}
+		mod_depmod_unref(d);
+	}
 }
 
 static void test_api_checks(void **state)
@@ -302,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_search_override),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_order_corrupt),
+		cmocka_unit_test(test_order_unlisted),
 		cmocka_unit_test(test_api_checks),
 	};
 

@@ -5,6 +5,7 @@
  * set, with kmod 30's deprecated spellings accepted as no-ops), messages and exit codes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,8 +104,12 @@ int main(int argc, char *argv[])
 	struct utsname u;
 
 	configs = tool_xmalloc((size_t)argc * sizeof(*configs));
+	/* messages while parsing (deprecated options) at the default level */
+	tool_log_open(false);
+	tool_log_set_priority(verbose);
 	for (;;) {
-		int c = getopt_long(argc, argv, options_s, options, NULL);
+		int idx = -1;
+		int c = getopt_long(argc, argv, options_s, options, &idx);
 
 		if (c == -1)
 			break;
@@ -151,7 +156,7 @@ int main(int argc, char *argv[])
 			break;
 		case 'P':
 			if (optarg[0] == '\0' || optarg[1] != '\0') {
-				TLOG_ERROR("-P only takes a single char\n");
+				TLOG_FATAL("-P only takes a single char\n");
 				goto out;
 			}
 			prefix = optarg[0];
@@ -166,6 +171,11 @@ int main(int argc, char *argv[])
 		case 'q':
 		case 'r':
 		case 1:
+			/* kmod 30's deprecated no-ops, with its warning */
+			if (idx >= 0)
+				TLOG_WARN("Ignored deprecated option --%s\n", options[idx].name);
+			else
+				TLOG_WARN("Ignored deprecated option -%c\n", c);
 			break;
 		case 'V':
 			printf("libmod version %s\n", PACKAGE_VERSION);
@@ -175,12 +185,14 @@ int main(int argc, char *argv[])
 			help();
 			ret = EXIT_SUCCESS;
 			goto out;
+		case '?':
+			/* getopt_long has said what is wrong */
+			goto out;
 		default:
 			TLOG_ERROR("unexpected getopt_long() value '%c'.\n", c);
 			goto out;
 		}
 	}
-	tool_log_open(false);
 	tool_log_set_priority(verbose);
 
 	if (optind < argc) {
@@ -232,7 +244,7 @@ int main(int argc, char *argv[])
 		r = mod_depmod_set_edge_fn(d, show_edge, NULL);
 	for (int i = optind; r >= 0 && i < argc; i++) {
 		if (argv[i][0] != '/') {
-			TLOG_ERROR("%s: not absolute path.\n", argv[i]);
+			TLOG_FATAL("%s: not absolute path.\n", argv[i]);
 			goto out;
 		}
 		r = mod_depmod_add_module_path(d, argv[i]);
@@ -240,6 +252,19 @@ int main(int argc, char *argv[])
 	if (r < 0) {
 		TLOG_ERROR("could not set up depmod: %s\n", strerror(-r));
 		goto out;
+	}
+
+	/*
+	 * The reference loads the symbol file (-E, else -F) before anything else and stops with
+	 * FATAL when it cannot; check here so that the message and the exit are the same.
+	 */
+	if (symvers || system_map) {
+		const char *f = symvers ? symvers : system_map;
+		int fd = open(f, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			TLOG_FATAL("could not load %s: %m\n", f);
+		close(fd);
 	}
 
 	if (quick && !dry_run) {
