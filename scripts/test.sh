@@ -34,4 +34,19 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 meson test -C "$build" --no-rebuild --print-errorlogs --timeout-multiplier 3 ${MESON_TEST_ARGS:-}
 rc=$?
 echo "test.sh: meson test exit status $rc (log: $build/meson-logs/testlog.txt)"
+# The plain closing line any CI reads: counts from meson's machine-readable log.
+python3 - "$build/meson-logs/testlog.json" <<'PY' || rc=1
+import json, sys
+passed = failed = skipped = 0
+with open(sys.argv[1]) as log:
+    for line in log:
+        result = json.loads(line)["result"]
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
 exit $rc
