@@ -376,7 +376,7 @@ int config_parse_file(struct mod_config *cfg, const char *path)
 /* Which files                                                                                   */
 
 static const char *const default_dirs[] = {
-	"/etc/modprobe.d",
+	SYSCONFDIR "/modprobe.d",
 	"/run/modprobe.d",
 	"/usr/local/lib/modprobe.d",
 	DISTCONFDIR "/modprobe.d",
@@ -385,8 +385,8 @@ static const char *const default_dirs[] = {
 };
 
 static const char *const legacy_files[] = {
-	"/etc/modules.conf",
-	"/etc/modprobe.conf",
+	SYSCONFDIR "/modules.conf",
+	SYSCONFDIR "/modprobe.conf",
 	NULL,
 };
 

@@ -17,10 +17,12 @@ fi
 
 echo "== configure $build (address,undefined sanitizers)"
 if [[ -f $build/build.ninja ]]; then
-	meson configure "$build" -Db_sanitize=address,undefined -Dwerror=false -Dtests=true ||
+	meson configure "$build" -Db_sanitize=address,undefined -Dwerror=false -Dtests=true \
+		-Dprefix=/usr -Dsysconfdir=/etc ||
 		exit 1
 else
-	meson setup "$build" -Db_sanitize=address,undefined -Dwerror=false -Dtests=true || exit 1
+	meson setup "$build" -Db_sanitize=address,undefined -Dwerror=false -Dtests=true \
+		-Dprefix=/usr -Dsysconfdir=/etc || exit 1
 fi
 
 echo "== build"
