@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Reading module files ahead on a second thread: while modinfo prints one module, the next is
- * decompressed. For xz modules, decompression is nearly all of modinfo's time, so this uses the
- * second core the reference leaves idle. At most PREFETCH_AHEAD images wait at once (memory).
+ * Reading module files ahead on worker threads, one per core: while modinfo prints one module,
+ * the next ones are decompressed in parallel. For xz modules decompression is nearly all of
+ * modinfo's time, and the reference uses one core. At most one image per worker plus one wait
+ * ready at once (memory stays bounded).
  */
 #pragma once
 
