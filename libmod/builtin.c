@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "libmod-private.h"
 
 /* The file is kernel-generated, but still bounded: refuse anything absurd. */
@@ -23,43 +24,6 @@ void builtin_modinfo_free(struct builtin_modinfo *bm)
 		return;
 	free(bm->data);
 	free(bm);
-}
-
-static int read_whole_file(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
-	struct stat st;
-	size_t got = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if ((unsigned long long)st.st_size > BUILTIN_MODINFO_MAX)
-		return -EFBIG;
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*ret = TAKE_PTR(buf);
-	*ret_len = got;
-	return 0;
 }
 
 int builtin_modinfo_get(struct mod_ctx *ctx, const struct builtin_modinfo **ret)
@@ -77,7 +41,7 @@ int builtin_modinfo_get(struct mod_ctx *ctx, const struct builtin_modinfo **ret)
 	bm = calloc(1, sizeof(*bm));
 	if (!bm)
 		return -ENOMEM;
-	r = read_whole_file(path, &bm->data, &bm->len);
+	r = read_file_all(path, BUILTIN_MODINFO_MAX, &bm->data, &bm->len);
 	if (r < 0) {
 		free(bm);
 		if (r != -ENOENT)

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "conf-reader.h"
 #include "depmod.h"
+#include "fileio.h"
 #include "strbuf.h"
 
 #define SCAN_MAX_DEPTH 64
@@ -649,40 +650,6 @@ static int cmp_order(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static int read_small_file(const char *path, char **ret, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_size < 0 || (uint64_t)st.st_size > ORDER_FILE_MAX) {
-		close(fd);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*ret = buf;
-	*len = got;
-	return 0;
-}
-
 int depmod_sort_by_order(struct mod_depmod *d)
 {
 	struct strmap map = { 0 };
@@ -696,7 +663,7 @@ int depmod_sort_by_order(struct mod_depmod *d)
 		strbuf_release(&sb);
 		return -ENOMEM;
 	}
-	r = read_small_file(strbuf_str(&sb), &buf, &len);
+	r = read_file_all(strbuf_str(&sb), ORDER_FILE_MAX, &buf, &len);
 	if (r < 0) {
 		errno = -r;
 		WARN(d->ctx, "could not open modules.order at %s: %m\n", d->indir);

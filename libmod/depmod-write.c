@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "depmod.h"
+#include "fileio.h"
 #include "strbuf.h"
 
 #define BUILTIN_FILE_MAX (64u * 1024 * 1024)
@@ -58,23 +59,6 @@ static void tb_put(struct tbuf *t, const char *s, size_t n)
 static void tb_puts(struct tbuf *t, const char *s)
 {
 	tb_put(t, s, strlen(s));
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		if (w == 0)
-			return -ENOSPC;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -247,43 +231,16 @@ static int gen_symbols(struct mod_depmod *d, struct tbuf *t, struct mod_index_bu
 static int read_input(struct mod_depmod *d, const char *name, char **ret, size_t *len)
 {
 	struct strbuf sb;
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd;
+	int r;
 
 	strbuf_init(&sb, NULL, 0, PATH_MAX * 4);
 	if (strbuf_pushf(&sb, "%s/%s", d->indir, name) < 0) {
 		strbuf_release(&sb);
 		return -ENOMEM;
 	}
-	fd = open(strbuf_str(&sb), O_RDONLY | O_CLOEXEC);
+	r = read_file_all(strbuf_str(&sb), BUILTIN_FILE_MAX, ret, len);
 	strbuf_release(&sb);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_size < 0 || (uint64_t)st.st_size > BUILTIN_FILE_MAX) {
-		close(fd);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*ret = buf;
-	*len = got;
-	return 0;
+	return r;
 }
 
 /* modules.builtin: one path per line; the key is the module name. *empty when no input. */

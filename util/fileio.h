@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Whole-buffer writes with EINTR and short-write handling, and a small buffered writer on top,
- * for everything that produces files (indexes, dumps, depmod's text outputs).
+ * for everything that produces files (indexes, dumps, depmod's text outputs); and reading a
+ * small file whole.
  */
 #pragma once
 
 #include <stddef.h>
 #include "macros.h"
+
+/*
+ * Read a whole regular file into a fresh buffer with a NUL after the last byte (so text parsers
+ * can stop on it). -EFBIG past max bytes, -EINVAL for anything but a regular file, else -errno.
+ */
+int read_file_all(const char *path, size_t max, char **ret, size_t *len) _must_check_;
 
 /* Write all len bytes; retries on EINTR and short writes. 0 or -errno (-EIO if write returns 0). */
 int write_all(int fd, const void *buf, size_t len) _must_check_;
