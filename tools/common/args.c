@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "strbuf.h"
 #include "tool.h"
 
@@ -109,4 +110,29 @@ void tool_free_env_options(char **argv, int argc, char **orig)
 		return;
 	free(argv[argc + 1]);
 	free(argv);
+}
+
+int tool_common_option(int c, bool *use_syslog, int *verbose, void (*help)(void))
+{
+	switch (c) {
+	case 's':
+		*use_syslog = true;
+		return TOOL_OPTION_CONTINUE;
+	case 'v':
+		(*verbose)++;
+		return TOOL_OPTION_CONTINUE;
+	case 'V':
+		puts("libmod version " PACKAGE_VERSION);
+		return EXIT_SUCCESS;
+	case 'h':
+		help();
+		return EXIT_SUCCESS;
+	case '?':
+		/* getopt_long has said what was wrong. */
+		return EXIT_FAILURE;
+	default:
+		fprintf(stderr, "%s: ERROR: unexpected getopt_long() value '%c'.\n",
+			program_invocation_short_name, c);
+		return EXIT_FAILURE;
+	}
 }

@@ -55,3 +55,12 @@ void tool_free_env_options(char **argv, int argc, char **orig);
 
 /* Dying allocator (tools only). */
 void *tool_xmalloc(size_t size);
+
+/* tool_common_option: the option was -s or -v; go on parsing. */
+#define TOOL_OPTION_CONTINUE (-1)
+/*
+ * The options insmod, rmmod and lsmod share, for the default: branch of their getopt loop:
+ * -s (syslog), -v (one level more verbose), -V, -h, and getopt's own errors. Returns
+ * TOOL_OPTION_CONTINUE, or the exit status to return now (after -V, -h or a bad option).
+ */
+int tool_common_option(int c, bool *use_syslog, int *verbose, void (*help)(void));

@@ -87,25 +87,11 @@ int main(int argc, char *argv[])
 		case 'j':
 			json = true;
 			break;
-		case 's':
-			use_syslog = true;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'V':
-			puts("libmod version " PACKAGE_VERSION);
-			return EXIT_SUCCESS;
-		case 'h':
-			help();
-			return EXIT_SUCCESS;
-		case '?':
-			/* getopt_long has said what was wrong. */
-			return EXIT_FAILURE;
 		default:
-			fprintf(stderr, "%s: ERROR: unexpected getopt_long() value '%c'.\n",
-				program_invocation_short_name, c);
-			return EXIT_FAILURE;
+			r = tool_common_option(c, &use_syslog, &verbose, help);
+			if (r != TOOL_OPTION_CONTINUE)
+				return r;
+			break;
 		}
 	}
 	if (optind < argc) {
