@@ -207,11 +207,33 @@ static int resolve(struct mod_ctx *ctx, const char *arg, struct mod_module_list 
 	return mod_module_lookup(ctx, arg, ret);
 }
 
+/* The probe flags loading and removal take from the same options. */
+static unsigned int common_probe_flags(void)
+{
+	unsigned int flags = 0;
+
+	if (ignore_commands)
+		flags |= MOD_PROBE_IGNORE_COMMAND;
+	if (ignore_loaded)
+		flags |= MOD_PROBE_IGNORE_LOADED;
+	if (dry_run)
+		flags |= MOD_PROBE_DRY_RUN;
+	if (first_time)
+		flags |= MOD_PROBE_FAIL_ON_LOADED;
+	return flags;
+}
+
+/* Actions are printed with -n/-D or one -v above the default. */
+static const struct mod_probe_callbacks *action_callbacks(void)
+{
+	return do_show || verbose > DEFAULT_VERBOSE ? &show_cb : NULL;
+}
+
 static int insmod(struct mod_ctx *ctx, const char *alias, const char *extra_options)
 {
 	struct mod_module_list *list = NULL;
 	unsigned int flags = MOD_PROBE_BLACKLIST_ALIAS;
-	const struct mod_probe_callbacks *cb = NULL;
+	const struct mod_probe_callbacks *cb;
 	int r;
 
 	r = resolve(ctx, alias, &list);
@@ -226,18 +248,10 @@ static int insmod(struct mod_ctx *ctx, const char *alias, const char *extra_opti
 		flags |= MOD_PROBE_FORCE_MODVERSION;
 	if (strip_vermagic || force)
 		flags |= MOD_PROBE_FORCE_VERMAGIC;
-	if (ignore_commands)
-		flags |= MOD_PROBE_IGNORE_COMMAND;
-	if (ignore_loaded)
-		flags |= MOD_PROBE_IGNORE_LOADED;
-	if (dry_run)
-		flags |= MOD_PROBE_DRY_RUN;
 	if (use_blacklist)
 		flags |= MOD_PROBE_BLACKLIST;
-	if (first_time)
-		flags |= MOD_PROBE_FAIL_ON_LOADED;
-	if (do_show || verbose > DEFAULT_VERBOSE)
-		cb = &show_cb;
+	flags |= common_probe_flags();
+	cb = action_callbacks();
 
 	for (size_t i = 0; i < mod_module_list_count(list); i++) {
 		struct mod_module *mod = mod_module_list_get(list, i);
@@ -263,7 +277,7 @@ static int rmmod(struct mod_ctx *ctx, const char *alias)
 {
 	struct mod_module_list *list = NULL;
 	unsigned int flags = 0;
-	const struct mod_probe_callbacks *cb = NULL;
+	const struct mod_probe_callbacks *cb;
 	int r;
 
 	r = resolve(ctx, alias, &list);
@@ -274,20 +288,12 @@ static int rmmod(struct mod_ctx *ctx, const char *alias)
 	}
 	if (r < 0)
 		return r;
-	if (ignore_commands)
-		flags |= MOD_PROBE_IGNORE_COMMAND;
-	if (ignore_loaded)
-		flags |= MOD_PROBE_IGNORE_LOADED;
-	if (dry_run)
-		flags |= MOD_PROBE_DRY_RUN;
-	if (first_time)
-		flags |= MOD_PROBE_FAIL_ON_LOADED;
 	if (remove_holders)
 		flags |= MOD_PROBE_REMOVE_HOLDERS;
 	if (force)
 		flags |= MOD_PROBE_FORCE_REMOVE;
-	if (do_show || verbose > DEFAULT_VERBOSE)
-		cb = &show_cb;
+	flags |= common_probe_flags();
+	cb = action_callbacks();
 	for (size_t i = 0; i < mod_module_list_count(list); i++) {
 		r = mod_module_probe_remove(mod_module_list_get(list, i), flags, wait_msec, cb,
 					    NULL, NULL);
