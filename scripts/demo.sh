@@ -1,7 +1,7 @@
 #!/bin/bash
 # demo.sh: the README's first command. Installs the dependencies, builds libmod (release), runs our
 # depmod and modinfo on the real Debian kernel's module tree (4023 modules) next to kmod's, and
-# then boots the VM demo (tests/vm/demo.sh) if present.
+# then boots the VM demo (tests/vm/demo.sh).
 # Environment: LIBMOD_DEMO_BUILD (default build-demo), LIBMOD_DEMO_DIR (scratch tree, default
 # /var/tmp/libmod-demo).
 set -euo pipefail
@@ -33,65 +33,51 @@ cp "$plain/lib/modules/$ver"/modules.{order,builtin,builtin.modinfo} "$scratch/l
 
 depmod_bin=$build/tools/depmod/depmod
 modinfo_bin=$build/tools/modinfo/modinfo
-if [[ -x $depmod_bin ]]; then
-	step "our depmod -b $scratch $ver"
-	/usr/bin/time -f '  %es, peak RSS %M KiB' "$depmod_bin" -b "$scratch" "$ver"
-	echo "kmod's depmod on the same tree for comparison:"
-	rm -rf "$scratch.kmod"
-	mkdir -p "$scratch.kmod/lib/modules/$ver"
-	cp -al "$plain/lib/modules/$ver/kernel" "$scratch.kmod/lib/modules/$ver/"
-	cp "$plain/lib/modules/$ver"/modules.{order,builtin,builtin.modinfo} "$scratch.kmod/lib/modules/$ver/"
-	/usr/bin/time -f '  %es, peak RSS %M KiB' /sbin/depmod -b "$scratch.kmod" "$ver"
-	# Text files must be byte-identical. Our binary tries are laid out in a different node order
-	# than kmod 30's, so .bin files are compared by content (every key, priority and value) with
-	# the independent dumper of the depmod differential test.
-	dumper=tests/diff/depmod-dumpindex.py
-	same=0 differ=0
-	for f in "$scratch.kmod/lib/modules/$ver"/modules.*; do
-		b=${f##*/}
-		o=$scratch/lib/modules/$ver/$b
-		if cmp -s "$f" "$o"; then
-			same=$((same + 1))
-		elif [[ $b == *.bin && -f $dumper ]] &&
-			cmp -s <(python3 "$dumper" "$f") <(python3 "$dumper" "$o"); then
-			same=$((same + 1))
-			echo "  $b: same entries as kmod's (different node layout)"
-		else
-			differ=$((differ + 1))
-			echo "  differs from kmod: $b"
-		fi
-	done
-	echo "  index files equal to kmod's: $same, different: $differ"
-	rm -rf "$scratch.kmod"
-else
-	echo "(our depmod is not built yet: $depmod_bin)"
-	/sbin/depmod -b "$scratch" "$ver"
-fi
-
-if [[ -x $modinfo_bin ]]; then
-	step "our modinfo -b $scratch -k $ver ext4"
-	"$modinfo_bin" -b "$scratch" -k "$ver" ext4
-	step "our modinfo on an xz-compressed module"
-	"$modinfo_bin" -F description "$(find "$xz/lib/modules/$ver" -name 'e1000e.ko.xz')"
-	step "our modinfo of all $(find "$plain/lib/modules/$ver/kernel" -name '*.ko' | wc -l) modules vs kmod's"
-	list=$(find "$plain/lib/modules/$ver/kernel" -name '*.ko' | LC_ALL=C sort)
-	# shellcheck disable=SC2086 # one path per word
-	/usr/bin/time -f '  ours: %es, peak RSS %M KiB' "$modinfo_bin" $list >"$scratch/ours.txt" || true
-	# shellcheck disable=SC2086
-	/usr/bin/time -f '  kmod: %es, peak RSS %M KiB' /sbin/modinfo $list >"$scratch/kmod.txt" || true
-	if cmp -s "$scratch/ours.txt" "$scratch/kmod.txt"; then
-		echo "  outputs identical ($(wc -l <"$scratch/ours.txt") lines)"
+step "our depmod -b $scratch $ver"
+/usr/bin/time -f '  %es, peak RSS %M KiB' "$depmod_bin" -b "$scratch" "$ver"
+echo "kmod's depmod on the same tree for comparison:"
+rm -rf "$scratch.kmod"
+mkdir -p "$scratch.kmod/lib/modules/$ver"
+cp -al "$plain/lib/modules/$ver/kernel" "$scratch.kmod/lib/modules/$ver/"
+cp "$plain/lib/modules/$ver"/modules.{order,builtin,builtin.modinfo} "$scratch.kmod/lib/modules/$ver/"
+/usr/bin/time -f '  %es, peak RSS %M KiB' /sbin/depmod -b "$scratch.kmod" "$ver"
+# Text files must be byte-identical. Our binary tries are laid out in a different node order
+# than kmod 30's, so .bin files are compared by content (every key, priority and value) with
+# the independent dumper of the depmod differential test.
+dumper=tests/diff/depmod-dumpindex.py
+same=0 differ=0
+for f in "$scratch.kmod/lib/modules/$ver"/modules.*; do
+	b=${f##*/}
+	o=$scratch/lib/modules/$ver/$b
+	if cmp -s "$f" "$o"; then
+		same=$((same + 1))
+	elif [[ $b == *.bin && -f $dumper ]] &&
+		cmp -s <(python3 "$dumper" "$f") <(python3 "$dumper" "$o"); then
+		same=$((same + 1))
+		echo "  $b: same entries as kmod's (different node layout)"
 	else
-		echo "  outputs differ: diff $scratch/kmod.txt $scratch/ours.txt"
+		differ=$((differ + 1))
+		echo "  differs from kmod: $b"
 	fi
+done
+echo "  index files equal to kmod's: $same, different: $differ"
+rm -rf "$scratch.kmod"
+
+step "our modinfo -b $scratch -k $ver ext4"
+"$modinfo_bin" -b "$scratch" -k "$ver" ext4
+step "our modinfo on an xz-compressed module"
+"$modinfo_bin" -F description "$(find "$xz/lib/modules/$ver" -name 'e1000e.ko.xz')"
+step "our modinfo of all $(find "$plain/lib/modules/$ver/kernel" -name '*.ko' | wc -l) modules vs kmod's"
+list=$(find "$plain/lib/modules/$ver/kernel" -name '*.ko' | LC_ALL=C sort)
+# shellcheck disable=SC2086 # one path per word
+/usr/bin/time -f '  ours: %es, peak RSS %M KiB' "$modinfo_bin" $list >"$scratch/ours.txt" || true
+# shellcheck disable=SC2086
+/usr/bin/time -f '  kmod: %es, peak RSS %M KiB' /sbin/modinfo $list >"$scratch/kmod.txt" || true
+if cmp -s "$scratch/ours.txt" "$scratch/kmod.txt"; then
+	echo "  outputs identical ($(wc -l <"$scratch/ours.txt") lines)"
 else
-	echo "(our modinfo is not built yet: $modinfo_bin)"
+	echo "  outputs differ: diff $scratch/kmod.txt $scratch/ours.txt"
 fi
 
-if [[ -x tests/vm/demo.sh ]]; then
-	step "VM demo (real kernel $ver under QEMU)"
-	tests/vm/demo.sh
-else
-	echo
-	echo "(tests/vm/demo.sh not present: no VM demo)"
-fi
+step "VM demo (real kernel $ver under QEMU)"
+tests/vm/demo.sh
