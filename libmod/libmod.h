@@ -636,10 +636,7 @@ LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_mod
  */
 LIBMOD_EXPORT int mod_ctx_get_kernel_compression(struct mod_ctx *ctx, enum mod_compression *ret);
 
-/*
- * The running kernel's release (uname -r) as the library sees it: from the fake root when
- * LIBMOD_TEST_SYSROOT is set (tests), else uname(2). Tools use it to build module directories.
- */
+/* The running kernel's release (uname -r). Tools use it to build module directories. */
 LIBMOD_EXPORT int mod_kernel_release(char *buf, size_t size);
 
 /* Loading one module (load.c). */
