@@ -2,8 +2,9 @@
 /*
  * The kernel's entry points as the tools reach them: uname(2), and the module syscalls through
  * glibc's init_module and delete_module symbols and syscall(SYS_finit_module, ...). None of them
- * ever reaches the real kernel: without a fake root they fail with ENOSYS. Every module call is
- * appended to <root>/calls.log with its flags and parameters, so a test sees what was asked.
+ * ever reaches the real kernel: without a fake root, or with one that has no proc/modules (a
+ * kernel without module support), they fail with ENOSYS. Every module call is appended to
+ * <root>/calls.log with its flags and parameters, so a test sees what was asked.
  */
 #include <errno.h>
 #include <limits.h>
@@ -111,8 +112,8 @@ static int fake_finit_module(int fd, const char *args, int flags)
 	int r = 0;
 
 	if (!kernel_has_modules())
-		return syscall_result(-ENOSYS);
-	if (flags & ~known)
+		r = -ENOSYS;
+	else if (flags & ~known)
 		r = -EINVAL;
 	if (r == 0 && (flags & MODULE_INIT_COMPRESSED_FILE)) {
 		/* The format the fake kernel was built to decompress; none without the file. */
@@ -136,9 +137,7 @@ SHIM_EXPORT int init_module(void *image, unsigned long len, const char *args)
 	char name[NAME_SIZE] = "?";
 	int r;
 
-	if (!kernel_has_modules())
-		return syscall_result(-ENOSYS);
-	r = load_image(&img, name);
+	r = kernel_has_modules() ? load_image(&img, name) : -ENOSYS;
 	log_call("init_module %s len=%lu args=%s -> %d\n", name, len, args, r);
 	return syscall_result(r);
 }
@@ -148,9 +147,11 @@ SHIM_EXPORT int delete_module(const char *name, unsigned int flags)
 	int r, e;
 
 	if (!kernel_has_modules())
-		return syscall_result(-ENOSYS);
-	e = injected_failure("LIBMOD_SHIM_FAIL_REMOVE", name);
-	r = e ? -e : shim_kernel_unload(name, flags);
+		r = -ENOSYS;
+	else if ((e = injected_failure("LIBMOD_SHIM_FAIL_REMOVE", name)))
+		r = -e;
+	else
+		r = shim_kernel_unload(name, flags);
 	log_call("delete_module %s flags=%#x -> %d\n", name, flags, r);
 	return syscall_result(r);
 }
