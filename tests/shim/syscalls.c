@@ -82,7 +82,11 @@ static int kernel_has_modules(void)
 	return shim_root_path(path, sizeof(path), "/proc/modules") == 0 && access(path, F_OK) == 0;
 }
 
-/* Like the kernel, take the name from the image itself; then the test's failure, then load. */
+/*
+ * Like the kernel, take the name from the image itself (the kernel reads struct module in
+ * .gnu.linkonce.this_module; modpost writes the same name into .modinfo, which is simpler to
+ * find), then apply the failure the test asked for, then load.
+ */
 static int load_image(const struct shim_image *img, char name[NAME_SIZE])
 {
 	int r, e;
