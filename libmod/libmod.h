@@ -69,6 +69,7 @@ LIBMOD_EXPORT void *mod_ctx_get_userdata(const struct mod_ctx *ctx);
 /*
  * The message a tool prints for a negative errno returned by a load or removal, the same words
  * the reference's insmod prints (e.g. -ENOEXEC -> "Invalid module format"). Never NULL.
+ * -ENOSYS, the kernel's answer without module support, is said as that in both wordings.
  */
 LIBMOD_EXPORT const char *mod_strerror(int err);
 /* The same in modprobe's words ("Module already in kernel", "Unknown symbol ... (see dmesg)"). */
@@ -620,7 +621,10 @@ enum mod_initstate {
 };
 /* "builtin", "live", "coming", "going"; NULL for anything else. */
 LIBMOD_EXPORT const char *mod_initstate_str(enum mod_initstate state);
-/* -ENOENT when the module is neither builtin nor in the kernel. */
+/*
+ * -ENOENT when the module is neither builtin nor in the kernel; -ENOSYS when the kernel has no
+ * module support at all (no /proc/modules).
+ */
 LIBMOD_EXPORT int mod_module_get_initstate(struct mod_module *mod, enum mod_initstate *ret);
 /* /sys/module/X/refcnt; -ENOENT when there is none (not loaded, or no unload support). */
 LIBMOD_EXPORT int mod_module_get_refcnt(struct mod_module *mod, long *ret);
@@ -628,7 +632,7 @@ LIBMOD_EXPORT int mod_module_get_refcnt(struct mod_module *mod, long *ret);
 LIBMOD_EXPORT int mod_module_get_size(struct mod_module *mod, long *ret);
 /* The modules holding this one (/sys/module/X/holders, directory order). */
 LIBMOD_EXPORT int mod_module_get_holders(struct mod_module *mod, struct mod_module_list **ret);
-/* Every loaded module, in /proc/modules order. */
+/* Every loaded module, in /proc/modules order. -ENOSYS without module support (no /proc/modules). */
 LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_module_list **ret);
 /*
  * The compression the kernel can undo itself (/sys/module/compression, read once per context):
@@ -636,10 +640,7 @@ LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_mod
  */
 LIBMOD_EXPORT int mod_ctx_get_kernel_compression(struct mod_ctx *ctx, enum mod_compression *ret);
 
-/*
- * The running kernel's release (uname -r) as the library sees it: from the fake root when
- * LIBMOD_TEST_SYSROOT is set (tests), else uname(2). Tools use it to build module directories.
- */
+/* The running kernel's release (uname -r). Tools use it to build module directories. */
 LIBMOD_EXPORT int mod_kernel_release(char *buf, size_t size);
 
 /* Loading one module (load.c). */

@@ -107,6 +107,10 @@ int main(int argc, char *argv[])
 	}
 	tool_log_attach(ctx);
 	r = mod_module_new_from_loaded(ctx, &list);
+	if (r == -ENOSYS) {
+		TLOG_ERROR("%s\n", mod_strerror(r));
+		goto end;
+	}
 	if (r < 0) {
 		fprintf(stderr, "Error: could not get list of modules: %s\n", strerror(-r));
 		goto end;
