@@ -61,13 +61,17 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/clients-diff.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 "$HERE/in-fake-root.sh" --tree "$moddir" --work "$work/probe-ns" -- true || exit $?
 
-# A sanitizer build's fake-kernel.so or libkmod.so.2 needs its runtime first in the link map of
-# these programs, which were not built with it: preload the runtime ahead of them.
-preload=''
-for rt in $(ldd "$fake_kernel" ${compat:+"$compat"} 2>/dev/null | awk '/lib(a|ub)san/ { print $3 }' | sort -u); do
-	preload+="$rt:"
-done
-preload+=$fake_kernel
+# A sanitizer build of our libkmod.so.2 needs its runtime first in the link map of these
+# programs, which were not built with it: on our side, preload the runtime ahead of everything.
+preload_for() {
+	local lib=$1 rt preload=''
+	if [[ -n $lib ]]; then
+		for rt in $(ldd "$lib" 2>/dev/null | awk '/lib(a|ub)san/ { print $3 }' | sort -u); do
+			preload+="$rt:"
+		done
+	fi
+	printf '%s\n' "$preload$fake_kernel"
+}
 # The host programs are not ours to leak-check; our library's leaks show in kmod-query's run.
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
 
@@ -92,7 +96,7 @@ run_check() {
 	mkdir -p "$dir"
 	"$HERE/in-fake-root.sh" --tree "$moddir" --work "$dir/ns" --sysfs empty \
 		--config "$HERE/clients/modprobe.d" ${lib:+--lib "$lib"} \
-		--preload "$preload" --kernel-log "$dir/kernel.log" -- \
+		--preload "$(preload_for "$lib")" --kernel-log "$dir/kernel.log" -- \
 		env -u KMOD_LOG SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_COLOR=0 SYSTEMD_LOG_TARGET=console \
 		"$@" >"$dir/stdout" 2>"$dir/stderr"
 	echo $? >"$dir/status"
