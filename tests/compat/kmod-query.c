@@ -36,6 +36,8 @@ enum {
 	SEC_FILTERS = 1 << 6,
 	SEC_PROBE = 1 << 7,
 	SEC_ALL = (1 << 8) - 1,
+	/* Not in "all": it calls the kernel, so it runs only under tests/compat/fake-kernel.so. */
+	SEC_INSERT = 1 << 8,
 };
 
 static const struct {
@@ -44,7 +46,7 @@ static const struct {
 } section_names[] = {
 	{ "ctx", SEC_CTX },	      { "config", SEC_CONFIG },	  { "dump", SEC_DUMP },
 	{ "modules", SEC_MODULES },   { "lookup", SEC_LOOKUP },	  { "paths", SEC_PATHS },
-	{ "filters", SEC_FILTERS },   { "probe", SEC_PROBE },
+	{ "filters", SEC_FILTERS },   { "probe", SEC_PROBE },	  { "insert", SEC_INSERT },
 };
 
 struct strv {
@@ -842,6 +844,83 @@ static void report_probe(struct kmod_ctx *ctx, const struct strv *names,
 	}
 }
 
+/* ---- insert and remove, against fake-kernel.so -------------------------------------------- */
+
+/*
+ * The fake kernel's log, read and emptied after each call, goes into the report: the flags a
+ * library hands to finit_module and delete_module are the answer here (libkmod's insert flags
+ * and the kernel's are numbered the other way round).
+ */
+static void drain_kernel_log(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t len;
+
+	if (!f)
+		return;
+	while ((len = getline(&line, &size, f)) >= 0) {
+		if (len > 0 && line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		fputs("  kernel ", out);
+		put_str(line);
+		fputc('\n', out);
+	}
+	free(line);
+	fclose(f);
+	if (truncate(path, 0) < 0)
+		die("%s: %s", path, strerror(errno));
+}
+
+static void report_insert(struct kmod_ctx *ctx)
+{
+	static const char *const modules[] = { "psmouse", "8139too", "floppy", "dummy", "unix",
+					       "no_such_module" };
+	static const struct {
+		const char *name;
+		unsigned int insert, remove;
+	} rounds[] = {
+		{ "plain", 0, 0 },
+		{ "force-vermagic/force", KMOD_INSERT_FORCE_VERMAGIC, KMOD_REMOVE_FORCE },
+		{ "force-modversion/nolog", KMOD_INSERT_FORCE_MODVERSION, KMOD_REMOVE_NOLOG },
+		{ "force-both/nowait", KMOD_INSERT_FORCE_VERMAGIC | KMOD_INSERT_FORCE_MODVERSION,
+		  KMOD_REMOVE_NOWAIT },
+	};
+	const char *klog = getenv("FAKE_KERNEL_LOG");
+
+	/* Never against a real kernel: the marker is only in the interposer. */
+	if (!klog || !dlsym(RTLD_DEFAULT, "fake_kernel_is_loaded"))
+		die("the insert section needs tests/compat/fake-kernel.so preloaded and FAKE_KERNEL_LOG");
+	drain_kernel_log(klog);
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		struct kmod_module *mod = NULL;
+
+		fprintf(out, "insert %s\n", modules[i]);
+		if (kmod_module_new_from_name(ctx, modules[i], &mod) < 0) {
+			fputs("  new_from_name failed\n", out);
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(rounds) / sizeof(rounds[0]); k++) {
+			int r = kmod_module_insert_module(mod, rounds[k].insert,
+							  k == 0 ? "opt=1 other=\"a b\"" : NULL);
+
+			fprintf(out, "  %s insert ret=%d initstate=%d\n", rounds[k].name, r,
+				kmod_module_get_initstate(mod));
+			drain_kernel_log(klog);
+			/* Again while it is live: the kernel says -EEXIST. */
+			r = kmod_module_insert_module(mod, rounds[k].insert, NULL);
+			fprintf(out, "  %s again ret=%d\n", rounds[k].name, r);
+			drain_kernel_log(klog);
+			r = kmod_module_remove_module(mod, rounds[k].remove);
+			fprintf(out, "  %s remove ret=%d initstate=%d\n", rounds[k].name, r,
+				kmod_module_get_initstate(mod));
+			drain_kernel_log(klog);
+		}
+		kmod_module_unref(mod);
+	}
+}
+
 /* ---- main ----------------------------------------------------------------------------------- */
 
 /* Names no module has, and queries the lookup must reject or survive. */
@@ -868,7 +947,8 @@ static void usage(void)
 	      "  -c, --config=PATH     a configuration path for kmod_new (repeatable; none: no config)\n"
 	      "      --system-config   kmod_new(MODDIR, NULL): the library's default directories\n"
 	      "  -s, --sections=LIST   comma-separated: ctx,config,dump,modules,lookup,paths,filters,probe\n"
-	      "                        (default: all)\n"
+	      "                        (default: all), and insert (real inserts and removals: only\n"
+	      "                        under tests/compat/fake-kernel.so, never in \"all\")\n"
 	      "  -e, --every=N         only every Nth module and alias (default 1: the whole corpus)\n"
 	      "  -p, --probe-every=N   only every Nth module and alias for the probe dry runs\n"
 	      "      --no-load         skip kmod_load_resources (lookups read the index files)\n"
@@ -1101,6 +1181,8 @@ int main(int argc, char **argv)
 		report_filters(ctx, &names);
 	if (o.sections & SEC_PROBE)
 		report_probe(ctx, &names, &queries, o.probe_every);
+	if (o.sections & SEC_INSERT)
+		report_insert(ctx);
 	fputs("end\n", out);
 
 	kmod_unref(ctx);

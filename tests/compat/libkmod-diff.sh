@@ -5,8 +5,11 @@
 # swaps the library under an unchanged program. The reports must be equal but for the lines
 # that libkmod-differences.txt documents.
 #
-# Usage: libkmod-diff.sh KMOD_QUERY COMPAT_LIBKMOD [-- kmod-query options]
-#        libkmod-diff.sh --reference-only KMOD_QUERY [-- kmod-query options]
+# Usage: libkmod-diff.sh [--fake-kernel SO] KMOD_QUERY COMPAT_LIBKMOD [-- kmod-query options]
+#        libkmod-diff.sh --reference-only [--fake-kernel SO] KMOD_QUERY [-- kmod-query options]
+#   --fake-kernel SO also run kmod-query's insert section (kmod_module_insert_module and
+#                    _remove_module with every flag) with tests/compat/fake-kernel.so
+#                    preloaded; its log of the syscalls' arguments goes into the report
 #   COMPAT_LIBKMOD   our libkmod.so.2 (the file meson built); if it does not exist the test
 #                    FAILS with "compat libkmod not built" (it never skips)
 #   --reference-only Debian's library on both sides: proves the harness without our library
@@ -25,11 +28,14 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRCDIR=$(cd "$HERE/../.." && pwd)
 
-reference_only=0
-if [[ ${1:-} == --reference-only ]]; then
-	reference_only=1
-	shift
-fi
+reference_only=0 fake_kernel=''
+while [[ ${1:-} == --* ]]; do
+	case $1 in
+	--reference-only) reference_only=1; shift ;;
+	--fake-kernel) fake_kernel=$(realpath "$2"); shift 2 ;;
+	*) echo "libkmod-diff: unknown option $1" >&2; exit 2 ;;
+	esac
+done
 query=${1:-}
 [[ -n $query ]] || { echo "usage: $0 [--reference-only] KMOD_QUERY [COMPAT_LIBKMOD] [-- options]" >&2; exit 2; }
 shift
@@ -59,9 +65,11 @@ ns_ok=1
 "$HERE/in-fake-root.sh" --tree "$moddir" --work "$work/probe-ns" -- true 2>/dev/null || ns_ok=0
 ((ns_ok)) || echo "libkmod-diff: note: no mount namespace; both sides run against the host's /sys and /proc" >&2
 
-# run_side NAME LIBDIR(or empty): the report in $work/NAME.txt, stderr in NAME.err.
+# run_side NAME LIBDIR(or empty) [extra kmod-query options]: the report in $work/NAME.txt,
+# stderr in NAME.err.
 run_side() {
 	local name=$1 libdir=$2 want got start end rc
+	shift 2
 	local env=(env -u KMOD_LOG)
 	[[ -n $libdir ]] && env+=("LD_LIBRARY_PATH=$libdir")
 	want=${libdir:+$compat}
@@ -72,7 +80,7 @@ run_side() {
 		return 1
 	fi
 	local cmd=("${env[@]}" nice "$query" -c "$HERE/config/d1" -c "$HERE/config/d2"
-		"${query_opts[@]}" -o "$work/$name.txt" "$moddir")
+		"${query_opts[@]}" "$@" -o "$work/$name.txt" "$moddir")
 	start=$EPOCHREALTIME
 	if ((ns_ok)); then
 		"$HERE/in-fake-root.sh" --tree "$moddir" --work "$work/ns-$name" --sysfs states -- \
@@ -81,6 +89,18 @@ run_side() {
 		"${cmd[@]}" 2>"$work/$name.err"
 	fi
 	rc=$?
+	if ((rc == 0 && ns_ok)) && [[ -n $fake_kernel ]]; then
+		# The report's last line is "end": the insert section follows it in a report of its own.
+		# ASan's link-order check would refuse a preloaded library ahead of its runtime; the
+		# interposer is not instrumented, so that order is harmless.
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+			"$HERE/in-fake-root.sh" --tree "$moddir" --work "$work/ns-$name-insert" \
+			--sysfs states --preload "$fake_kernel" --kernel-log "$work/$name.klog" -- \
+			"${env[@]}" "$query" -c "$HERE/config/d1" -c "$HERE/config/d2" -s insert \
+			-o "$work/$name.insert.txt" "$moddir" 2>>"$work/$name.err" &&
+			cat "$work/$name.insert.txt" >>"$work/$name.txt"
+		rc=$?
+	fi
 	end=$EPOCHREALTIME
 	printf 'libkmod-diff: %s side (%s): %.1f s, %s lines, exit %d\n' "$name" "$got" \
 		"$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$(wc -l <"$work/$name.txt" 2>/dev/null || echo 0)" "$rc"
@@ -123,6 +143,13 @@ else
 	run_side reference '' && run_side ours "$work/lib" || exit 1
 	"$HERE/compare-reports.py" --allowed "$HERE/libkmod-differences.txt" \
 		--label 'debian vs ours' "$work/reference.txt" "$work/ours.txt" || status=1
+	# Without kmod_load_resources (dracut-install never calls it) libkmod reads the index files
+	# per lookup: a sample through that path too.
+	run_side reference-noload '' --no-load -e 25 -p 100 &&
+		run_side ours-noload "$work/lib" --no-load -e 25 -p 100 || exit 1
+	"$HERE/compare-reports.py" --allowed "$HERE/libkmod-differences.txt" \
+		--label 'debian vs ours, no load_resources' "$work/reference-noload.txt" \
+		"$work/ours-noload.txt" || status=1
 fi
 if [[ -n ${LIBMOD_COMPAT_KEEP:-} ]]; then
 	mkdir -p "$LIBMOD_COMPAT_KEEP"
