@@ -382,6 +382,53 @@ static void report_ctx(struct kmod_ctx *ctx, const struct options *o)
 	kmod_module_unref_list(loaded);
 }
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char *path;
+	FILE *f;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		die("out of memory");
+	f = fopen(path, "we");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		die("%s: %s", path, strerror(errno));
+	free(path);
+}
+
+/*
+ * kmod_validate_resources is how udevd notices that depmod or modprobe.d changed under it:
+ * a context over a configuration directory of its own, which then changes.
+ */
+static void report_validate(const struct options *o)
+{
+	char dir[] = "/tmp/kmod-query-conf.XXXXXX", *path;
+	const char *paths[] = { dir, NULL };
+	struct kmod_ctx *ctx;
+
+	if (!mkdtemp(dir))
+		die("mkdtemp: %s", strerror(errno));
+	write_file(dir, "a.conf", "options dummy from_a=1\n");
+	ctx = kmod_new(o->moddir, paths);
+	if (!ctx)
+		die("kmod_new failed");
+	kmod_set_log_fn(ctx, log_fn, NULL);
+	fprintf(out, "validate before-load %d\n", kmod_validate_resources(ctx));
+	fprintf(out, "validate load %d\n", kmod_load_resources(ctx));
+	fprintf(out, "validate unchanged %d\n", kmod_validate_resources(ctx));
+	write_file(dir, "b.conf", "options dummy from_b=1\n");
+	fprintf(out, "validate config-file-added %d\n", kmod_validate_resources(ctx));
+	kmod_unload_resources(ctx);
+	fprintf(out, "validate after-unload %d\n", kmod_validate_resources(ctx));
+	kmod_unref(ctx);
+	for (const char *const *n = (const char *const[]){ "a.conf", "b.conf", NULL }; *n; n++) {
+		if (asprintf(&path, "%s/%s", dir, *n) < 0)
+			die("out of memory");
+		unlink(path);
+		free(path);
+	}
+	rmdir(dir);
+}
+
 static void report_config(struct kmod_ctx *ctx)
 {
 	static const struct {
@@ -664,13 +711,7 @@ static void report_paths(const struct options *o, const struct strv *dep_lines)
 		die("mkdtemp: %s", strerror(errno));
 	if (asprintf(&p, "%s/e1000e.ko", tmpl) < 0)
 		die("out of memory");
-	{
-		FILE *f = fopen(p, "we");
-
-		if (!f)
-			die("%s: %s", p, strerror(errno));
-		fclose(f);
-	}
+	write_file(tmpl, "e1000e.ko", "");
 	r = kmod_module_new_from_name(ctx, "e1000e", &named);
 	fprintf(out, "path same-name new_from_name ret=%d path=%s\n", r,
 		named && kmod_module_get_path(named) ? "set" : "(none)");
@@ -1163,8 +1204,10 @@ int main(int argc, char **argv)
 	ctx = ctx_new(&o);
 	collect(&o, ctx, &dep_lines, &names, &queries);
 
-	if (o.sections & SEC_CTX)
+	if (o.sections & SEC_CTX) {
 		report_ctx(ctx, &o);
+		report_validate(&o);
+	}
 	if (o.sections & SEC_CONFIG)
 		report_config(ctx);
 	if (o.sections & SEC_DUMP)
