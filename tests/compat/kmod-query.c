@@ -429,6 +429,80 @@ static void report_validate(const struct options *o)
 	rmdir(dir);
 }
 
+/*
+ * libkmod answers NULL arguments with an error value instead of crashing, and callers lean on
+ * it (a failed lookup's NULL flows into the next call). A drop-in must do the same.
+ * Left out: what kmod 30 itself crashes on (kmod_get_dirname(NULL),
+ * kmod_config_iter_free_iter(NULL)).
+ */
+static void report_null(struct kmod_ctx *ctx)
+{
+	struct kmod_list *l = (struct kmod_list *)&l; /* a sentinel: must come back untouched or NULL */
+	struct kmod_module *m = NULL;
+	struct kmod_list *pre = NULL, *post = NULL;
+
+	fprintf(out, "null get_name %s\n", kmod_module_get_name(NULL) ? "set" : "NULL");
+	fprintf(out, "null get_path %s\n", kmod_module_get_path(NULL) ? "set" : "NULL");
+	fprintf(out, "null get_options %s\n", kmod_module_get_options(NULL) ? "set" : "NULL");
+	fprintf(out, "null get_install %s\n",
+		kmod_module_get_install_commands(NULL) ? "set" : "NULL");
+	fprintf(out, "null get_remove %s\n",
+		kmod_module_get_remove_commands(NULL) ? "set" : "NULL");
+	fprintf(out, "null get_initstate %d\n", kmod_module_get_initstate(NULL));
+	fprintf(out, "null get_refcnt %d\n", kmod_module_get_refcnt(NULL));
+	fprintf(out, "null get_size %ld\n", kmod_module_get_size(NULL));
+	fprintf(out, "null get_dependencies %s\n",
+		kmod_module_get_dependencies(NULL) ? "set" : "NULL");
+	fprintf(out, "null get_holders %s\n", kmod_module_get_holders(NULL) ? "set" : "NULL");
+	fprintf(out, "null get_sections %s\n", kmod_module_get_sections(NULL) ? "set" : "NULL");
+	fprintf(out, "null get_softdeps %d\n", kmod_module_get_softdeps(NULL, &pre, &post));
+	fprintf(out, "null get_info %d\n", kmod_module_get_info(NULL, &l));
+	fprintf(out, "null get_versions %d\n", kmod_module_get_versions(NULL, &l));
+	fprintf(out, "null get_symbols %d\n", kmod_module_get_symbols(NULL, &l));
+	fprintf(out, "null get_dependency_symbols %d\n",
+		kmod_module_get_dependency_symbols(NULL, &l));
+	fprintf(out, "null out-list %s\n", l == (struct kmod_list *)&l ? "untouched" :
+					     l ? "CHANGED" : "NULL");
+	fprintf(out, "null new_from_name ctx %d\n", kmod_module_new_from_name(NULL, "dummy", &m));
+	fprintf(out, "null new_from_name name %d\n", kmod_module_new_from_name(ctx, NULL, &m));
+	fprintf(out, "null new_from_path path %d\n", kmod_module_new_from_path(ctx, NULL, &m));
+	l = NULL;
+	fprintf(out, "null new_from_lookup alias %d\n", kmod_module_new_from_lookup(ctx, NULL, &l));
+	fprintf(out, "null new_from_lookup ctx %d\n",
+		kmod_module_new_from_lookup(NULL, "dummy", &l));
+	kmod_module_unref_list(l);
+	fprintf(out, "null new_from_name_lookup %d\n",
+		kmod_module_new_from_name_lookup(ctx, NULL, &m));
+	fprintf(out, "null insert %d\n", kmod_module_insert_module(NULL, 0, NULL));
+	fprintf(out, "null remove %d\n", kmod_module_remove_module(NULL, 0));
+	fprintf(out, "null probe %d\n",
+		kmod_module_probe_insert_module(NULL, KMOD_PROBE_DRY_RUN, NULL, NULL, NULL, NULL));
+	fprintf(out, "null apply_filter %d\n",
+		kmod_module_apply_filter(ctx, KMOD_FILTER_BLACKLIST, NULL, &l));
+	fprintf(out, "null list_next %s\n", kmod_list_next(NULL, NULL) ? "set" : "NULL");
+	fprintf(out, "null list_prev %s\n", kmod_list_prev(NULL, NULL) ? "set" : "NULL");
+	fprintf(out, "null list_last %s\n", kmod_list_last(NULL) ? "set" : "NULL");
+	fprintf(out, "null get_module %s\n", kmod_module_get_module(NULL) ? "set" : "NULL");
+	fprintf(out, "null config_iter_next %d\n", kmod_config_iter_next(NULL));
+	fprintf(out, "null config_iter_key %s\n", kmod_config_iter_get_key(NULL) ? "set" : "NULL");
+	fprintf(out, "null config_get_blacklists %s\n",
+		kmod_config_get_blacklists(NULL) ? "set" : "NULL");
+	fprintf(out, "null load_resources %d\n", kmod_load_resources(NULL));
+	fprintf(out, "null validate_resources %d\n", kmod_validate_resources(NULL));
+	fprintf(out, "null dump_index %d\n", kmod_dump_index(NULL, KMOD_INDEX_MODULES_DEP, 1));
+	fprintf(out, "null dump_index bad-type %d\n",
+		kmod_dump_index(ctx, (enum kmod_index)(KMOD_INDEX_MODULES_BUILTIN + 1), 1));
+	fprintf(out, "null unref %s\n", kmod_module_unref(NULL) ? "set" : "NULL");
+	fprintf(out, "null ref %s\n", kmod_module_ref(NULL) ? "set" : "NULL");
+	fprintf(out, "null unref_list %d\n", kmod_module_unref_list(NULL));
+	kmod_module_info_free_list(NULL);
+	kmod_module_versions_free_list(NULL);
+	kmod_module_symbols_free_list(NULL);
+	kmod_module_dependency_symbols_free_list(NULL);
+	kmod_module_section_free_list(NULL);
+	fputs("null free_lists survived\n", out);
+}
+
 static void report_config(struct kmod_ctx *ctx)
 {
 	static const struct {
@@ -1207,6 +1281,7 @@ int main(int argc, char **argv)
 	if (o.sections & SEC_CTX) {
 		report_ctx(ctx, &o);
 		report_validate(&o);
+		report_null(ctx);
 	}
 	if (o.sections & SEC_CONFIG)
 		report_config(ctx);
