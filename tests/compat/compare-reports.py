@@ -109,7 +109,15 @@ def compare(ref, ours, rules, max_shown, label):
     if not bad:
         print(f'{label}: equal but for {allowed} documented line(s)')
         return 0
-    print(f'{label}: FAIL: {len(bad)} undocumented differing line(s); the first {min(max_shown, len(bad))}:')
+    # Where they are, by kind ("module/softdeps", "lookup"), to see at once what to look at.
+    kinds = {}
+    for side, n, head, text in bad:
+        words = (text.split() or ['(empty)'])[0]
+        kind = f'{(head.split() or ["(top)"])[0]}/{words}' if text.startswith('  ') else words
+        kinds[kind] = kinds.get(kind, 0) + 1
+    summary = ', '.join(f'{k} {v}' for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])[:12])
+    print(f'{label}: FAIL: {len(bad)} undocumented differing line(s), by kind: {summary}')
+    print(f'{label}: the first {min(max_shown, len(bad))}:')
     print(f'  (- {ref})\n  (+ {ours})')
     last_head = None
     for side, n, head, text in bad[:max_shown]:
