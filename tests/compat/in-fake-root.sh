@@ -94,6 +94,11 @@ if [[ $sysfs == states ]]; then
 fi
 
 if [[ -n $lib ]]; then
+	# What installing it would also do: the libraries it needs from outside the system (libmod.so.1
+	# from the build tree, found through its $ORIGIN runpath) go beside it, in the overlay.
+	for dep in $(ldd "$lib" | awk '$2 == "=>" && $3 ~ /^\// && $3 !~ /^\/(usr\/)?lib/ { print $3 }'); do
+		cp "$dep" "$(dirname "$SYSTEM_LIBKMOD")/"
+	done
 	mount --bind "$lib" "$SYSTEM_LIBKMOD"
 	# Proves the replacement is in place: the dynamic linker will map exactly these bytes.
 	cmp -s "$lib" "$SYSTEM_LIBKMOD" || { echo "in-fake-root: bind over $SYSTEM_LIBKMOD failed" >&2; exit 1; }
