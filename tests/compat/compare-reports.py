@@ -113,7 +113,12 @@ def compare(ref, ours, rules, max_shown, label):
     kinds = {}
     for side, n, head, text in bad:
         words = (text.split() or ['(empty)'])[0]
-        kind = f'{(head.split() or ["(top)"])[0]}/{words}' if text.startswith('  ') else words
+        if not text.startswith('  '):
+            kind = words
+        elif head.startswith('check '):
+            kind = ' '.join(head.split()[:3])  # "check <client> <stream>"
+        else:
+            kind = f'{(head.split() or ["(top)"])[0]}/{words}'  # "module/softdeps"
         kinds[kind] = kinds.get(kind, 0) + 1
     summary = ', '.join(f'{k} {v}' for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])[:12])
     print(f'{label}: FAIL: {len(bad)} undocumented differing line(s), by kind: {summary}')
