@@ -14,7 +14,15 @@ PACKAGES=(
 	xz-utils zstd gzip                        # compressed module trees (scripts/make-trees.sh)
 	busybox-static qemu-system-x86 cpio       # VM tests (initramfs, real kernel)
 	python3 time hyperfine                    # scripts, benchmarks (peak RSS via /usr/bin/time)
+	systemd                                   # tests/compat: systemd-modules-load, a libkmod client
 )
+
+# The other real libkmod clients tests/compat runs (udevadm, dracut-install) are unpacked into a
+# cache, not installed: on Debian 12, installing udev pulls a newer systemd onto the machine.
+fetch_clients() {
+	"$(dirname "${BASH_SOURCE[0]}")/../tests/compat/fetch-clients.sh" ||
+		echo "install-deps: WARNING: udev/dracut-core not fetched; the compat client checks will fail" >&2
+}
 
 update=0
 [[ ${1:-} == --update ]] && update=1
@@ -26,6 +34,7 @@ for p in "${PACKAGES[@]}"; do
 done
 if ((${#missing[@]} == 0 && !update)); then
 	echo "install-deps: all ${#PACKAGES[@]} packages present"
+	fetch_clients
 	exit 0
 fi
 
@@ -38,3 +47,4 @@ export DEBIAN_FRONTEND=noninteractive
 echo "install-deps: apt-get update; installing: ${missing[*]:-(all present, checking)}"
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+fetch_clients
