@@ -64,3 +64,10 @@ void *tool_xmalloc(size_t size);
  * TOOL_OPTION_CONTINUE, or the exit status to return now (after -V, -h or a bad option).
  */
 int tool_common_option(int c, bool *use_syslog, int *verbose, void (*help)(void));
+
+/*
+ * -V of every tool: "kmod version 30 (libmod X.Y.Z)" and the reference's feature line. Scripts
+ * read the third field as kmod's release number (dracut compares it with 3.7, the kernel's
+ * kmod selftest with 19), so it stays the kmod release whose interface libmod implements.
+ */
+void tool_print_version(void);

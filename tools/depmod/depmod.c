@@ -178,7 +178,7 @@ int main(int argc, char *argv[])
 				TLOG_WARN("Ignored deprecated option -%c\n", c);
 			break;
 		case 'V':
-			printf("libmod version %s\n", PACKAGE_VERSION);
+			tool_print_version();
 			ret = EXIT_SUCCESS;
 			goto out;
 		case 'h':

@@ -478,7 +478,7 @@ int main(int argc, char *argv[])
 			json = true;
 			break;
 		case 'V':
-			puts("libmod version " PACKAGE_VERSION);
+			tool_print_version();
 			goto done;
 		case 'h':
 			help();
