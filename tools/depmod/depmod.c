@@ -90,7 +90,7 @@ static bool is_version(const char *s)
 	return sscanf(s, "%u.%u", &a, &b) == 2;
 }
 
-int main(int argc, char *argv[])
+int tool_depmod_main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
 	struct mod_depmod *d = NULL;

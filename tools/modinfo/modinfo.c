@@ -366,7 +366,7 @@ static int add_field(const char *name)
 	return 0;
 }
 
-int main(int argc, char *argv[])
+int tool_modinfo_main(int argc, char *argv[])
 {
 	static const char *const no_config[] = { NULL };
 	const char *kversion = NULL, *basedir = "";
