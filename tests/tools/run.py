@@ -17,7 +17,8 @@ cmd sees $MODPROBE (already given -d $ROOT -C $ROOT/etc/modprobe.d), $INSMOD, $R
 $ROOT, $KVER and $MODDIR, run by name from a bin/ dir first in $PATH. Occurrences of $ROOT
 in the outputs are replaced by "ROOT", of the case's scratch directory (its cwd) by "TMP".
 
-Usage: run.py BUILD_DIR [case...]     (--update rewrites the expected files: review them!)
+Usage: run.py [--via-kmod] BUILD_DIR [case...]   (--update rewrites the expected files: review
+them!). --via-kmod runs every case with the tools as links to the multi-call kmod binary.
 Exit 77 (skipped) when the corpus or kmod's depmod is not available.
 """
 import os
@@ -40,6 +41,9 @@ FIXTURE = [
     'kernel/net/llc/llc.ko', 'kernel/drivers/input/misc/pcspkr.ko',
     'kernel/drivers/net/bonding/bonding.ko', 'kernel/net/tls/tls.ko',
 ]
+
+
+VIA_KMOD = False
 
 
 def corpus_moddir():
@@ -96,7 +100,8 @@ def run_case(build, fixture, case, update):
         bindir = os.path.join(tmp, 'bin')
         os.mkdir(bindir)
         for t in ('modprobe', 'insmod', 'rmmod', 'lsmod'):
-            os.symlink(os.path.join(tools, t, t), os.path.join(bindir, t))
+            target = os.path.join(tools, 'kmod', 'kmod') if VIA_KMOD else os.path.join(tools, t, t)
+            os.symlink(target, os.path.join(bindir, t))
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(('MODPROBE_', 'LIBMOD_'))}
         env.update({
@@ -135,8 +140,10 @@ def run_case(build, fixture, case, update):
 
 def main():
     args = sys.argv[1:]
+    global VIA_KMOD
     update = '--update' in args
-    args = [a for a in args if a != '--update']
+    VIA_KMOD = '--via-kmod' in args
+    args = [a for a in args if a not in ('--update', '--via-kmod')]
     build = os.path.abspath(args[0])
     cases = args[1:] or sorted(os.listdir(CASES))
     with tempfile.TemporaryDirectory(prefix='libmod-fixture-') as fx:
