@@ -71,6 +71,30 @@ printf '# comment\n\nfoo  bar  c 1:2 extra words\nx y z1:2\nm n b-1:+3\nm n c1 :
 for f in human tmpfiles devname; do
 	run "crafted-$f" "$crafted" -f $f
 done
+# 300 seeded mutations of that file: blanks, signs, digits, NULs, cut lines.
+python3 - "$crafted/modules.devname" "$crafted/random" <<'PY'
+import random, sys
+random.seed(7)
+seed = open(sys.argv[1], 'rb').read()
+alpha = b' \t\n\r\v\f\0:+-#cb0123456789xyz/'
+out = []
+for _ in range(300):
+    s = bytearray(seed)
+    for _ in range(random.randint(1, 20)):
+        pos, op = random.randint(0, len(s)), random.random()
+        if op < 0.4:
+            del s[pos:pos + random.randint(1, 5)]
+        elif op < 0.8:
+            s[pos:pos] = bytes(random.choice(alpha) for _ in range(random.randint(1, 5)))
+        else:
+            s[pos:pos] = str(random.randint(0, 10**25)).encode()
+    out.append(bytes(s))
+open(sys.argv[2], 'wb').write(b'\n'.join(out))
+PY
+mv "$crafted/random" "$crafted/modules.devname"
+for f in human tmpfiles devname; do
+	run "random-$f" "$crafted" -f $f
+done
 printf 'nolf x z1:1' >"$crafted/modules.devname"
 run crafted-bad-last-line "$crafted"
 : >"$crafted/modules.devname"
