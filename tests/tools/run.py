@@ -13,7 +13,7 @@ The fake root ($ROOT) holds a small module tree copied from the real corpus and 
 kmod's depmod (lib/modules/$KVER), empty proc/ and sys/module/, proc/sys/kernel/osrelease, and
 etc/modprobe.d/. LIBMOD_TEST_SYSROOT=$ROOT makes the library use its fake kernel (libmod/sys-fake.c):
 loads create sys/module/<name> and a proc/modules line and are logged in $ROOT/calls.log.
-cmd sees $MODPROBE (already given -d $ROOT -C $ROOT/etc/modprobe.d), $INSMOD, $RMMOD, $LSMOD,
+cmd sees $MODPROBE (already given -d $ROOT -C $ROOT/etc/modprobe.d), $INSMOD, $RMMOD, $LSMOD, kmod,
 $ROOT, $KVER and $MODDIR, run by name from a bin/ dir first in $PATH. Occurrences of $ROOT
 in the outputs are replaced by "ROOT", of the case's scratch directory (its cwd) by "TMP".
 
@@ -102,6 +102,7 @@ def run_case(build, fixture, case, update):
         for t in ('modprobe', 'insmod', 'rmmod', 'lsmod'):
             target = os.path.join(tools, 'kmod', 'kmod') if VIA_KMOD else os.path.join(tools, t, t)
             os.symlink(target, os.path.join(bindir, t))
+        os.symlink(os.path.join(tools, 'kmod', 'kmod'), os.path.join(bindir, 'kmod'))
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(('MODPROBE_', 'LIBMOD_'))}
         env.update({
