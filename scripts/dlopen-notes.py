@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""dlopen-notes.py LIB [FEATURE...]: print the ELF dlopen metadata notes of LIB (owner "FDO",
-type 0x407c0c0a in .note.dlopen; systemd.io/ELF_DLOPEN_METADATA) as JSON lines, and with
-FEATUREs, check that exactly those features are declared, each with a soname that LIB does not
-link (no DT_NEEDED). Reads the section with readelf, so it needs binutils only."""
+"""dlopen-notes.py LIB [FEATURE...] | --sonames LIB: the ELF dlopen metadata notes of LIB (owner
+"FDO", type 0x407c0c0a in .note.dlopen; systemd.io/ELF_DLOPEN_METADATA).
+
+LIB alone: print each declared library as a JSON line. With FEATUREs (the test): also check that
+exactly those features are declared, each with a soname that LIB does not link (no DT_NEEDED).
+--sonames: print the sonames only, one a line, for whoever copies a program with its libraries
+(an initramfs builder): ldd cannot see them. Reads the section with readelf (binutils only)."""
 import json
 import re
 import subprocess
@@ -36,6 +39,12 @@ def notes(data):
 
 
 def main():
+    if sys.argv[1] == '--sonames':
+        for _, ntype, desc in notes(section_bytes(sys.argv[2], '.note.dlopen')):
+            if ntype == NOTE_TYPE:
+                for entry in json.loads(desc):
+                    print('\n'.join(entry.get('soname', [])))
+        return 0
     lib, want = sys.argv[1], sorted(sys.argv[2:])
     found = []
     for name, ntype, desc in notes(section_bytes(lib, '.note.dlopen')):
