@@ -749,6 +749,38 @@ LIBMOD_EXPORT int mod_module_probe_remove(struct mod_module *mod, unsigned int f
 LIBMOD_EXPORT int mod_module_get_options(struct mod_module *mod, const char *extra,
 					 char **ret);
 
+/* ============================================================================================ */
+/* Device nodes: modules.devname (devname.c)                                                    */
+/* ============================================================================================ */
+
+/*
+ * One line of modules.devname, "<module> <node> c|b<major>:<minor>": the node (under /dev) whose
+ * first open loads the module. Strings point into the caller's buffer and are not
+ * NUL-terminated. This layout is fixed for the LIBMOD_2 ABI: new fields mean a new function.
+ */
+struct mod_devname_entry {
+	const char *module;
+	size_t module_len;
+	const char *node;
+	size_t node_len;
+	char type; /* 'c' (character device) or 'b' (block device) */
+	unsigned int major;
+	unsigned int minor;
+	/* The whole line, newline included, for messages about it. */
+	const char *line;
+	size_t line_len;
+};
+
+/*
+ * The entries of a modules.devname file held in memory, in file order, with the grammar the
+ * reference's `kmod static-nodes` accepts; `#` lines are skipped. *cursor starts at 0.
+ * Returns 0 for an entry, 1 at the end, and -EBADMSG for a line that is not an entry (an empty
+ * line is not): then only entry->line and line_len are set, and the cursor has moved past the
+ * line, so the caller can report it and go on as the reference does.
+ */
+LIBMOD_EXPORT int mod_devname_next(const void *buf, size_t len, size_t *cursor,
+				   struct mod_devname_entry *entry);
+
 #ifdef __cplusplus
 }
 #endif

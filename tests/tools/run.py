@@ -20,11 +20,12 @@ LIBMOD_SHIM_FAIL_LOAD / LIBMOD_SHIM_FAIL_REMOVE ("name=EEXIST,...") make chosen 
 The fake root ($ROOT) holds a small module tree copied from the real corpus and indexed by
 kmod's depmod (lib/modules/$KVER), proc/modules, proc/cmdline, proc/sys/kernel/osrelease, an empty
 sys/module/ and etc/modprobe.d/. cmd sees $MODPROBE (already given -d $ROOT -C
-$ROOT/etc/modprobe.d), $INSMOD, $RMMOD, $LSMOD, $ROOT, $KVER and $MODDIR, run by name from a bin/
+$ROOT/etc/modprobe.d), $INSMOD, $RMMOD, $LSMOD, kmod, $ROOT, $KVER and $MODDIR, run by name from a bin/
 dir first in $PATH. $KVER is the corpus kernel scripts/fetch-kernel.sh names. In the outputs,
 $ROOT reads "ROOT", the case's scratch directory (its cwd) "TMP" and $KVER "KVER".
 
-Usage: run.py BUILD_DIR [case...]     (--update rewrites the expected files: review them!)
+Usage: run.py [--via-kmod] BUILD_DIR [case...]   (--update rewrites the expected files: review
+them!). --via-kmod runs every case with the tools as links to the multi-call kmod binary.
 Exit 77 (skipped) when the corpus or kmod's depmod is not available.
 """
 import json
@@ -57,6 +58,9 @@ def fetch_kernel(arg):
     return r.stdout.strip() if r.returncode == 0 and r.stdout.strip() else None
 
 
+VIA_KMOD = False
+
+
 def corpus_moddir(kver):
     root = fetch_kernel('--print-root')
     d = os.path.join(root, 'lib', 'modules', kver) if root else None
@@ -76,7 +80,7 @@ def stage_install(build):
     tools, libdir = {}, None
     for path in installed.values():
         name = os.path.basename(path)
-        if name in TOOLS:
+        if name in TOOLS + ('kmod',):
             tools[name] = dest + path
         elif name.startswith('libmod.so'):
             libdir = dest + os.path.dirname(path)
@@ -122,7 +126,9 @@ def run_case(ctx, case, update):
         bindir = os.path.join(tmp, 'bin')
         os.mkdir(bindir)
         for t in TOOLS:
-            os.symlink(ctx['tools'][t], os.path.join(bindir, t))
+            target = ctx['kmod'] if VIA_KMOD else ctx['tools'][t]
+            os.symlink(target, os.path.join(bindir, t))
+        os.symlink(ctx['kmod'], os.path.join(bindir, 'kmod'))
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(('MODPROBE_', 'LIBMOD_'))}
         env.update({
@@ -173,8 +179,10 @@ def run_case(ctx, case, update):
 
 def main():
     args = sys.argv[1:]
+    global VIA_KMOD
     update = '--update' in args
-    args = [a for a in args if a != '--update']
+    VIA_KMOD = '--via-kmod' in args
+    args = [a for a in args if a not in ('--update', '--via-kmod')]
     build = os.path.abspath(args[0])
     cases = args[1:] or sorted(os.listdir(CASES))
     kver = fetch_kernel('--print-version')
@@ -183,14 +191,14 @@ def main():
         return 77
     shim = os.path.join(build, 'tests', 'shim', 'libmodshim.so')
     tools, libdir = stage_install(build)
-    if not os.path.exists(shim) or set(tools) != set(TOOLS) or not libdir:
+    if not os.path.exists(shim) or set(tools) != set(TOOLS + ('kmod',)) or not libdir:
         print('the shim or an installed tool is missing (%s, %s)' % (shim, sorted(tools)))
         return 1
     with tempfile.TemporaryDirectory(prefix='libmod-fixture-') as fx:
         if not build_fixture(fx, kver):
             print('corpus or depmod missing: skipped')
             return 77
-        ctx = {'kver': kver, 'fixture': fx, 'tools': tools, 'libdir': libdir, 'shim': shim}
+        ctx = {'kver': kver, 'fixture': fx, 'tools': tools, 'kmod': tools['kmod'], 'libdir': libdir, 'shim': shim}
         failed = [c for c in cases if not run_case(ctx, c, update)]
     print('%d cases, %d failed%s' % (len(cases), len(failed),
                                      (': ' + ' '.join(failed)) if failed else ''))

@@ -74,7 +74,7 @@ static void print_module(struct mod_module *mod, bool json, bool first)
 	mod_module_list_free(holders);
 }
 
-int main(int argc, char *argv[])
+int tool_lsmod_main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
 	struct mod_module_list *list = NULL;

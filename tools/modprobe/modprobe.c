@@ -367,7 +367,7 @@ static int show_symbols(struct mod_ctx *ctx, const char *arg, bool exports)
 	return r < 0 ? r : 0;
 }
 
-int main(int argc, char *argv[])
+int tool_modprobe_main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
 	char **args, **orig_argv, **config_paths = NULL, dirname_buf[4096], release[256];
@@ -478,7 +478,7 @@ int main(int argc, char *argv[])
 			json = true;
 			break;
 		case 'V':
-			puts("libmod version " PACKAGE_VERSION);
+			tool_print_version();
 			goto done;
 		case 'h':
 			help();

@@ -80,7 +80,7 @@ static int check_in_use(struct mod_module *mod)
 	return r < 0 ? r : 0;
 }
 
-int main(int argc, char *argv[])
+int tool_rmmod_main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
 	const char *null_config = NULL;
