@@ -104,6 +104,8 @@ if [ "$have" != "$want" ]; then
 	if [ "$want" != "$have" ]; then
 		tmp="$cache/root.tmp.$$"
 		rm -rf "$tmp"
+		# Some seconds of silence otherwise: about 400 MB are written.
+		echo "fetch-kernel.sh: unpacking ${deb##*/}" >&2
 		dpkg -x "$deb" "$tmp"
 		rm -rf "$root"
 		mv "$tmp" "$root"
