@@ -683,15 +683,17 @@ LIBMOD_EXPORT int mod_ctx_get_load_policy(struct mod_ctx *ctx, unsigned int *pol
 /* "none", "integrity" or "confidentiality" for a policy word. */
 LIBMOD_EXPORT const char *mod_load_policy_lockdown_name(unsigned int policy);
 /*
- * When mod_module_insert or mod_module_probe_insert (with these mod_insert_flags; a probe's
- * force flags are the same bits) failed with err, and the current policy is why, a one-line
- * message saying so (e.g. "loading modules is disabled (/proc/sys/kernel/modules_disabled is
+ * When mod_module_insert (probed false) or mod_module_probe_insert (probed true: the
+ * dependencies not yet loaded may be the file refused) failed with err, given these
+ * mod_insert_flags (for a probe, its force flags as these bits), and the current policy is why,
+ * a one-line message saying so (e.g. "loading modules is disabled (/proc/sys/kernel/modules_disabled is
  * 1)"), malloc'ed into *ret. -ENODATA when the policy does not explain err: print the usual
  * words then. Only -EPERM and -EKEYREJECTED can be explained, each only by the rule that makes
  * the kernel answer with it.
  */
 LIBMOD_EXPORT int mod_module_explain_insert_error(struct mod_module *mod, int err,
-						  unsigned int insert_flags, char **ret);
+						  unsigned int insert_flags, bool probed,
+						  char **ret);
 /* The same for a removal: -EPERM while modules_disabled is 1. */
 LIBMOD_EXPORT int mod_ctx_explain_remove_error(struct mod_ctx *ctx, int err, char **ret);
 

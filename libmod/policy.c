@@ -97,17 +97,18 @@ static bool is_unsigned(struct mod_module *mod)
 
 /*
  * The file the kernel most likely refused: a probe loads the dependencies first, so the first
- * unsigned one among those not yet loaded, else the module itself. *is_unsigned_ret says
+ * unsigned one among those not yet loaded, else the module itself (insmod loads only that). *is_unsigned_ret says
  * whether that file is unsigned (otherwise its signature was what failed); *pending_ret
  * whether dependencies were still to load, any of which may be the one refused then.
  */
-static struct mod_module *refused_file(struct mod_module *mod, struct mod_module_list **deps,
-				       bool *is_unsigned_ret, bool *pending_ret)
+static struct mod_module *refused_file(struct mod_module *mod, bool probed,
+				       struct mod_module_list **deps, bool *is_unsigned_ret,
+				       bool *pending_ret)
 {
 	enum mod_initstate state;
 
 	*pending_ret = false;
-	if (mod_module_get_dependencies(mod, deps) == 0) {
+	if (probed && mod_module_get_dependencies(mod, deps) == 0) {
 		for (size_t i = 0; i < mod_module_list_count(*deps); i++) {
 			struct mod_module *d = mod_module_list_get(*deps, i);
 
@@ -125,7 +126,7 @@ static struct mod_module *refused_file(struct mod_module *mod, struct mod_module
 }
 
 /* A message about signatures, naming the file; malloc'ed into *ret. */
-static int explain_signature(struct mod_module *mod, unsigned int insert_flags,
+static int explain_signature(struct mod_module *mod, unsigned int insert_flags, bool probed,
 			     const char *rule, char **ret)
 {
 	struct mod_module_list *deps = NULL;
@@ -140,7 +141,7 @@ static int explain_signature(struct mod_module *mod, unsigned int insert_flags,
 			     path ? path : mod_module_get_name(mod));
 		return n < 0 ? -ENOMEM : 0;
 	}
-	m = refused_file(mod, &deps, &unsig, &pending);
+	m = refused_file(mod, probed, &deps, &unsig, &pending);
 	path = mod_module_get_path(m);
 	if (!path)
 		path = mod_module_get_name(m);
@@ -154,7 +155,8 @@ static int explain_signature(struct mod_module *mod, unsigned int insert_flags,
 }
 
 LIBMOD_EXPORT int mod_module_explain_insert_error(struct mod_module *mod, int err,
-						  unsigned int insert_flags, char **ret)
+						  unsigned int insert_flags, bool probed,
+						  char **ret)
 {
 	unsigned int policy;
 	char *msg;
@@ -186,7 +188,7 @@ LIBMOD_EXPORT int mod_module_explain_insert_error(struct mod_module *mod, int er
 	 * EKEYREJECTED without enforcement is not the policy's doing.
 	 */
 	if (err == -EKEYREJECTED && (policy & MOD_POLICY_SIG_ENFORCE))
-		return explain_signature(mod, insert_flags,
+		return explain_signature(mod, insert_flags, probed,
 					 "the kernel requires signed modules (module.sig_enforce)",
 					 ret);
 	if (err == -EPERM && !(policy & MOD_POLICY_SIG_ENFORCE) &&
@@ -196,7 +198,7 @@ LIBMOD_EXPORT int mod_module_explain_insert_error(struct mod_module *mod, int er
 		/* The mode, not a parameter: Secure Boot can lock a kernel down by itself. */
 		snprintf(rule, sizeof(rule), "the kernel is locked down (lockdown: %s)",
 			 mod_load_policy_lockdown_name(policy));
-		return explain_signature(mod, insert_flags, rule, ret);
+		return explain_signature(mod, insert_flags, probed, rule, ret);
 	}
 	return -ENODATA;
 }

@@ -123,7 +123,7 @@ static char *explain(const struct policy_files *pf, int err, unsigned int flags,
 	char *msg = NULL;
 	int r;
 
-	r = mod_module_explain_insert_error(mod, err, flags, &msg);
+	r = mod_module_explain_insert_error(mod, err, flags, false, &msg);
 	assert_true(r == 0 || r == -ENODATA);
 	assert_true((r == 0) == (msg != NULL));
 	unlink(path);

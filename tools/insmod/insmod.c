@@ -103,7 +103,7 @@ int main(int argc, char *argv[])
 		/* The kernel's bare EPERM/EKEYREJECTED hides which policy refused the load. */
 		char *why = NULL;
 
-		if (mod_module_explain_insert_error(mod, r, flags, &why) < 0)
+		if (mod_module_explain_insert_error(mod, r, flags, false, &why) < 0)
 			why = NULL;
 		TLOG_ERROR("could not insert module %s: %s\n", filename,
 			   why ? why : mod_strerror(r));

@@ -242,7 +242,7 @@ static bool explain_insert(struct mod_module *mod, int err, unsigned int probe_f
 		flags |= MOD_INSERT_FORCE_MODVERSION;
 	if (probe_flags & MOD_PROBE_FORCE_VERMAGIC)
 		flags |= MOD_INSERT_FORCE_VERMAGIC;
-	if (mod_module_explain_insert_error(mod, err, flags, &why) < 0)
+	if (mod_module_explain_insert_error(mod, err, flags, true, &why) < 0)
 		return false;
 	TLOG_ERROR("could not insert '%s': %s\n", mod_module_get_name(mod), why);
 	free(why);
