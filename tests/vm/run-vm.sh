@@ -3,8 +3,14 @@
 # scenarios (tests/vm/scenarios) and fail, with the failing scenario's output, on any FAIL line,
 # any missing result, a missing `VMTEST DONE` or a timeout (QEMU is killed; the suite never hangs).
 #
+# A scenario that needs kernel parameters of its own says so in a line
+# `# vm-cmdline: PARAMS` (e.g. lockdown=integrity): it runs in a separate boot with PARAMS added,
+# together with the other scenarios asking for the same PARAMS; the rest share the default boot.
+# Each boot gets `vmtest.only=NN,...` so the guest's init runs just its scenarios.
+#
 # usage: run-vm.sh [--tools=ours|kmod|mixed] [--build-dir=DIR] [--kernel=debian|host]
 #                  [--accel=tcg|kvm|auto] [--timeout=SECS] [--mode=test|demo] [--keep]
+#                  [--scenarios=NN,NN...]   (only these; boots with none of them are skipped)
 # Exit: 0 all scenarios passed, 1 failure, 77 skipped (no QEMU, or no host module tree).
 set -uo pipefail
 
@@ -17,6 +23,7 @@ accel=${LIBMOD_VM_ACCEL:-tcg}
 timeout=780
 mode=test
 keep=0
+only=
 for a in "$@"; do
 	case "$a" in
 	--tools=*) tools=${a#*=} ;;
@@ -26,7 +33,8 @@ for a in "$@"; do
 	--timeout=*) timeout=${a#*=} ;;
 	--mode=*) mode=${a#*=} ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	--scenarios=*) only=${a#*=} ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 	*) echo "run-vm.sh: unknown argument '$a'" >&2; exit 2 ;;
 	esac
 done
@@ -71,12 +79,39 @@ t1=$(date +%s.%N)
 
 # Scenario 2 reads these back from /sys/module/null_blk/parameters.
 append="console=ttyS0 panic=-1 rdinit=/init loglevel=4 null_blk.bs=2048 null_blk.completion_nsec=12345"
-boot() { # boot ACCEL LOGFILE
+boot() { # boot ACCEL LOGFILE [EXTRA-PARAMS]
 	timeout -k 10 "$timeout" "$qemu" -accel "$1" -nographic -no-reboot -m 1024 -smp 2 \
-		-kernel "$vmlinuz" -initrd "$work/initramfs.cpio" -append "$append" </dev/null 2>&1 |
+		-kernel "$vmlinuz" -initrd "$work/initramfs.cpio" -append "$append${3:+ $3}" \
+		</dev/null 2>&1 |
 		tr -d '\r' | tee "$2"
 	return "${PIPESTATUS[0]}"
 }
+# The boots: extra kernel parameters and the scenarios each runs (see the top of this file).
+num() { local n=${1##*/}; echo "${n%%-*}"; } # a scenario's number from its path
+picked=()
+for s in "$here"/scenarios/[0-9][0-9]-*.sh; do
+	case ",$only," in ,,|*",$(num "$s"),"*) picked+=("$s") ;; esac
+done
+boot_extra=()
+boot_only=()
+if [ "$mode" = test ]; then
+	for s in "${picked[@]}"; do
+		n=$(num "$s")
+		p=$(sed -n 's/^# vm-cmdline: *//p' "$s" | head -n1)
+		i=0
+		while [ $i -lt ${#boot_extra[@]} ] && [ "${boot_extra[$i]}" != "$p" ]; do
+			i=$((i + 1))
+		done
+		boot_extra[$i]=$p
+		boot_only[$i]=${boot_only[$i]:+${boot_only[$i]},}$n
+	done
+	[ ${#picked[@]} -gt 0 ] || { echo "run-vm.sh: no scenario selected" >&2; exit 2; }
+else
+	boot_extra=("")
+	boot_only=("")
+fi
+extra() { echo "${boot_extra[$1]}${boot_only[$1]:+ vmtest.only=${boot_only[$1]}}"; }
+
 log="$work/console.log"
 if [ "$accel" = auto ]; then
 	accel=tcg
@@ -84,28 +119,30 @@ if [ "$accel" = auto ]; then
 		# KVM may be present but unusable (nested, hanging): it must reach the boot marker fast.
 		saved=$timeout
 		timeout=40
-		boot kvm "$log.kvm" >/dev/null
-		grep -q '^VMTEST DONE' "$log.kvm" && { accel=kvm; cp "$log.kvm" "$log"; cat "$log"; }
+		boot kvm "$log.kvm" "$(extra 0)" >/dev/null
+		grep -q '^VMTEST DONE' "$log.kvm" && { accel=kvm; cp "$log.kvm" "$log.0"; cat "$log.0"; }
 		timeout=$saved
 	fi
 fi
-[ -s "$log" ] || boot "$accel" "$log"
-qrc=$?
-t2=$(date +%s.%N)
-
 status=0
-if ! grep -q '^VMTEST DONE' "$log"; then
+: >"$log"
+for i in "${!boot_extra[@]}"; do
+	qrc=0
+	[ -s "$log.$i" ] || { boot "$accel" "$log.$i" "$(extra "$i")"; qrc=$?; }
+	cat "$log.$i" >>"$log"
+	grep -q '^VMTEST DONE' "$log.$i" && continue
 	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-		echo "run-vm.sh: FAIL: the VM did not finish within ${timeout}s (QEMU killed)"
+		echo "run-vm.sh: FAIL: the VM ($(extra "$i")) did not finish within ${timeout}s (QEMU killed)"
 	else
-		echo "run-vm.sh: FAIL: the VM stopped without 'VMTEST DONE' (QEMU exit $qrc)"
+		echo "run-vm.sh: FAIL: the VM ($(extra "$i")) stopped without 'VMTEST DONE' (QEMU exit $qrc)"
 	fi
 	status=1
-fi
+done
+t2=$(date +%s.%N)
+
 if [ "$mode" = test ]; then
-	for s in "$here"/scenarios/[0-9][0-9]-*.sh; do
-		n=${s##*/}
-		n=${n%%-*}
+	for s in "${picked[@]}"; do
+		n=$(num "$s")
 		line=$(grep -E "^VMTEST $n (PASS|FAIL|SKIP)" "$log" | head -n1)
 		case "$line" in
 		"VMTEST $n PASS"*|"VMTEST $n SKIP"*) ;;
