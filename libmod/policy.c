@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "libmod-private.h"
+#include "probe-private.h"
 
 #define MODULES_DISABLED_PATH "/proc/sys/kernel/modules_disabled"
 #define LOCKDOWN_PATH "/sys/kernel/security/lockdown"
@@ -125,6 +126,22 @@ static struct mod_module *refused_file(struct mod_module *mod, bool probed,
 	return mod;
 }
 
+/*
+ * A probe refuses a module that the configuration forbids ('forbid'), or that needs a
+ * forbidden one, with EPERM before the kernel is asked: that EPERM is not the kernel's policy.
+ */
+static bool is_refused_by_config(struct mod_module *mod)
+{
+	struct mod_module_list *deps = NULL;
+	bool r = probe_is_forbidden(mod);
+
+	if (!r && mod_module_get_dependencies(mod, &deps) == 0)
+		for (size_t i = 0; !r && i < mod_module_list_count(deps); i++)
+			r = probe_is_forbidden(mod_module_list_get(deps, i));
+	mod_module_list_free(deps);
+	return r;
+}
+
 /* A message about signatures, naming the file; malloc'ed into *ret. */
 static int explain_signature(struct mod_module *mod, unsigned int insert_flags, bool probed,
 			     const char *rule, char **ret)
@@ -168,6 +185,8 @@ LIBMOD_EXPORT int mod_module_explain_insert_error(struct mod_module *mod, int er
 		err = -err;
 	/* Nothing in this policy answers with another errno (EACCES comes from IMA, LoadPin...). */
 	if (err != -EPERM && err != -EKEYREJECTED)
+		return -ENODATA;
+	if (probed && err == -EPERM && is_refused_by_config(mod))
 		return -ENODATA;
 	r = mod_ctx_get_load_policy(mod_module_get_ctx(mod), &policy, NULL);
 	if (r < 0)
