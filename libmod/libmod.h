@@ -686,10 +686,11 @@ LIBMOD_EXPORT const char *mod_load_policy_lockdown_name(unsigned int policy);
  * When mod_module_insert (probed false) or mod_module_probe_insert (probed true: the
  * dependencies not yet loaded may be the file refused) failed with err, given these
  * mod_insert_flags (for a probe, its force flags as these bits), and the current policy is why,
- * a one-line message saying so (e.g. "loading modules is disabled (/proc/sys/kernel/modules_disabled is
- * 1)"), malloc'ed into *ret. -ENODATA when the policy does not explain err: print the usual
- * words then. Only -EPERM and -EKEYREJECTED can be explained, each only by the rule that makes
- * the kernel answer with it; a probe's -EPERM for a module the configuration forbids is not.
+ * a one-line message saying so, malloc'ed into *ret (e.g. "loading modules is disabled
+ * (/proc/sys/kernel/modules_disabled is 1)"). -ENODATA when the policy does not explain err:
+ * print the usual words then. Only -EPERM and -EKEYREJECTED can be explained, each only by the
+ * rule that makes the kernel answer with it; a probe's -EPERM for a module the configuration
+ * forbids is not.
  */
 LIBMOD_EXPORT int mod_module_explain_insert_error(struct mod_module *mod, int err,
 						  unsigned int insert_flags, bool probed,

@@ -98,9 +98,9 @@ static bool is_unsigned(struct mod_module *mod)
 
 /*
  * The file the kernel most likely refused: a probe loads the dependencies first, so the first
- * unsigned one among those not yet loaded, else the module itself (insmod loads only that). *is_unsigned_ret says
- * whether that file is unsigned (otherwise its signature was what failed); *pending_ret
- * whether dependencies were still to load, any of which may be the one refused then.
+ * unsigned one among those not yet loaded, else the module itself (insmod loads only that).
+ * *is_unsigned_ret says whether that file is unsigned (otherwise its signature was what failed);
+ * *pending_ret whether dependencies were still to load, any of which may be the one refused.
  */
 static struct mod_module *refused_file(struct mod_module *mod, bool probed,
 				       struct mod_module_list **deps, bool *is_unsigned_ret,
