@@ -664,6 +664,39 @@ LIBMOD_EXPORT int mod_module_insert(struct mod_module *mod, unsigned int flags,
 LIBMOD_EXPORT int mod_image_check_machine(struct mod_ctx *ctx, const void *buf, size_t len,
 					  const char *what);
 
+/* The kernel's module loading policy. */
+enum mod_load_policy {
+	MOD_POLICY_MODULES_DISABLED = 1u << 0,         /* /proc/sys/kernel/modules_disabled is 1 */
+	MOD_POLICY_SIG_ENFORCE = 1u << 1,              /* module.sig_enforce: signed modules only */
+	MOD_POLICY_LOCKDOWN_INTEGRITY = 1u << 2,       /* /sys/kernel/security/lockdown modes; */
+	MOD_POLICY_LOCKDOWN_CONFIDENTIALITY = 1u << 3, /* at most one of the two is set */
+};
+/*
+ * Read the policy now (nothing is cached: modules_disabled changes at run time) into *policy,
+ * enum mod_load_policy bits. *known (may be NULL) gets the bits whose file could be read: a
+ * missing securityfs or a kernel without module signing leaves that fact unknown, not false.
+ * Both lockdown bits are known together.
+ */
+LIBMOD_EXPORT int mod_ctx_get_load_policy(struct mod_ctx *ctx, unsigned int *policy,
+					  unsigned int *known);
+/* "none", "integrity" or "confidentiality" for a policy word. */
+LIBMOD_EXPORT const char *mod_load_policy_lockdown_name(unsigned int policy);
+/*
+ * When mod_module_insert (probed false) or mod_module_probe_insert (probed true: the
+ * dependencies not yet loaded may be the file refused) failed with err, given these
+ * mod_insert_flags (for a probe, its force flags as these bits), and the current policy is why,
+ * a one-line message saying so, malloc'ed into *ret (e.g. "loading modules is disabled
+ * (/proc/sys/kernel/modules_disabled is 1)"). -ENODATA when the policy does not explain err:
+ * print the usual words then. Only -EPERM and -EKEYREJECTED can be explained, each only by the
+ * rule that makes the kernel answer with it; a probe's -EPERM for a module the configuration
+ * forbids is not.
+ */
+LIBMOD_EXPORT int mod_module_explain_insert_error(struct mod_module *mod, int err,
+						  unsigned int insert_flags, bool probed,
+						  char **ret);
+/* The same for a removal: -EPERM while modules_disabled is 1. */
+LIBMOD_EXPORT int mod_ctx_explain_remove_error(struct mod_ctx *ctx, int err, char **ret);
+
 /* Removing one module. */
 enum mod_remove_flags {
 	MOD_REMOVE_FORCE = 1u << 0, /* O_TRUNC: force the unload (CONFIG_MODULE_FORCE_UNLOAD) */

@@ -2,6 +2,7 @@
 /* Removing one module from the kernel (delete_module), always non-blocking. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "libmod-private.h"
@@ -19,7 +20,15 @@ LIBMOD_EXPORT int mod_module_remove(struct mod_module *mod, unsigned int flags)
 	if (flags & MOD_REMOVE_FORCE)
 		kflags |= O_TRUNC;
 	r = ctx->sys->delete_module(ctx->sys_data, mod_module_get_name(mod), kflags);
-	if (r < 0 && !(flags & MOD_REMOVE_NOLOG))
-		ERR(ctx, "could not remove '%s': %s\n", mod_module_get_name(mod), strerror(-r));
+	if (r < 0 && !(flags & MOD_REMOVE_NOLOG)) {
+		/* modules_disabled refuses removals with a bare EPERM too: say so (policy.c). */
+		char *why = NULL;
+
+		if (mod_ctx_explain_remove_error(ctx, r, &why) < 0)
+			why = NULL;
+		ERR(ctx, "could not remove '%s': %s\n", mod_module_get_name(mod),
+		    why ? why : strerror(-r));
+		free(why);
+	}
 	return r;
 }

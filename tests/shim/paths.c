@@ -38,6 +38,9 @@ static const char *const redirected[] = {
 	"/proc/cmdline",
 	"/proc/sys/kernel/osrelease",
 	"/sys/module",
+	/* The load policy (libmod/policy.c); /sys/module/module/parameters is under /sys/module. */
+	"/proc/sys/kernel/modules_disabled",
+	"/sys/kernel/security/lockdown",
 	MODULE_DIRECTORY,
 	SYSCONFDIR "/modprobe.d",
 	"/run/modprobe.d",

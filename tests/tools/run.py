@@ -20,9 +20,10 @@ LIBMOD_SHIM_FAIL_LOAD / LIBMOD_SHIM_FAIL_REMOVE ("name=EEXIST,...") make chosen 
 The fake root ($ROOT) holds a small module tree copied from the real corpus and indexed by
 kmod's depmod (lib/modules/$KVER), proc/modules, proc/cmdline, proc/sys/kernel/osrelease, an empty
 sys/module/ and etc/modprobe.d/. cmd sees $MODPROBE (already given -d $ROOT -C
-$ROOT/etc/modprobe.d), $INSMOD, $RMMOD, $LSMOD, kmod, $ROOT, $KVER and $MODDIR, run by name from a bin/
-dir first in $PATH. $KVER is the corpus kernel scripts/fetch-kernel.sh names. In the outputs,
-$ROOT reads "ROOT", the case's scratch directory (its cwd) "TMP" and $KVER "KVER".
+$ROOT/etc/modprobe.d), $INSMOD, $RMMOD, $LSMOD, kmod, $ROOT, $KVER, $MODDIR and $TOOLTESTS (this
+directory, for unsign.py), the tools run by name from a bin/ dir first in $PATH. $KVER is the
+corpus kernel scripts/fetch-kernel.sh names. In the outputs, $ROOT reads "ROOT", the case's
+scratch directory (its cwd) "TMP" and $KVER "KVER".
 
 Usage: run.py [--via-kmod] BUILD_DIR [case...]   (--update rewrites the expected files: review
 them!). --via-kmod runs every case with the tools as links to the multi-call kmod binary.
@@ -137,6 +138,8 @@ def run_case(ctx, case, update):
             'MODDIR': os.path.join(root, 'lib/modules', kver),
             'MODPROBE': 'modprobe -d %s -C %s/etc/modprobe.d' % (root, root),
             'INSMOD': 'insmod', 'RMMOD': 'rmmod', 'LSMOD': 'lsmod', 'LC_ALL': 'C',
+            # Helpers for cmd (unsign.py: strip the corpus's signatures).
+            'TOOLTESTS': SRC,
             'PATH': bindir + ':' + os.environ.get('PATH', '/usr/bin:/bin'),
             'LD_LIBRARY_PATH': ':'.join(filter(None, (ctx['libdir'],
                                                       os.environ.get('LD_LIBRARY_PATH')))),

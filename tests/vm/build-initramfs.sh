@@ -193,7 +193,7 @@ PY
 "$host_depmod" -b "$rootfs" "$kver" || die "depmod under test ($host_depmod) failed on the reduced tree"
 [ -s "$mdir/modules.dep" ] || die "depmod wrote no modules.dep"
 
-# 4. Broken and altered copies for scenarios 4 and 8.
+# 4. Broken and altered copies for scenarios 4, 8 and 11.
 python3 - "$kmoddir" "$rootfs/vmtest/data" <<'PY' || die "cannot make altered modules"
 import re, struct, sys
 src, dst = sys.argv[1], sys.argv[2]
@@ -231,6 +231,9 @@ crc_off = i - 8  # struct modversion_info { unsigned long crc; char name[56]; }
 (crc,) = struct.unpack_from("<Q", bad, crc_off)
 bad = bad[:crc_off] + struct.pack("<Q", crc ^ 0x5A5A5A5A) + bad[crc_off + 8:]
 open(f"{dst}/crc8-otherkernel.ko", "wb").write(unsigned(bad))
+
+# A genuine module without its signature, for the load policy scenarios (11, 12).
+open(f"{dst}/crc8-unsigned.ko", "wb").write(unsigned(crc8))
 
 # Altered vermagic only (a config word changed): the kernel refuses it unless forced.
 tsbm = open(f"{src}/kernel/lib/ts_bm.ko", "rb").read()

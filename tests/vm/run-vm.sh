@@ -3,8 +3,14 @@
 # scenarios (tests/vm/scenarios) and fail, with the failing scenario's output, on any FAIL line,
 # any missing result, a missing `VMTEST DONE` or a timeout (QEMU is killed; the suite never hangs).
 #
+# A scenario that needs kernel parameters of its own says so in a line
+# `# vm-cmdline: PARAMS` (e.g. lockdown=integrity): it runs in a separate boot with PARAMS added,
+# together with the other scenarios asking for the same PARAMS; the rest share the default boot.
+# Each boot gets `vmtest.only=NN,...` so the guest's init runs just its scenarios.
+#
 # usage: run-vm.sh [--tools=ours|kmod|mixed] [--build-dir=DIR] [--kernel=debian|host]
 #                  [--accel=tcg|kvm|auto] [--timeout=SECS] [--mode=test|demo] [--keep]
+#                  [--scenarios=NN,NN...]   (only these; boots with none of them are skipped)
 # Exit: 0 all scenarios passed, 1 failure, 77 skipped (no QEMU, no host module tree, or a
 # scenario skipped: the last lines say which and why; a run that left checks out is no pass).
 #
@@ -23,6 +29,7 @@ accel=${LIBMOD_VM_ACCEL:-tcg}
 timeout=780
 mode=test
 keep=0
+only=
 for a in "$@"; do
 	case "$a" in
 	--tools=*) tools=${a#*=} ;;
@@ -32,7 +39,8 @@ for a in "$@"; do
 	--timeout=*) timeout=${a#*=} ;;
 	--mode=*) mode=${a#*=} ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	--scenarios=*) only=${a#*=} ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 	*) echo "run-vm.sh: unknown argument '$a'" >&2; exit 2 ;;
 	esac
 done
@@ -106,9 +114,10 @@ show_demo() {
 }
 # What a run shows: the whole filtered console (test), the demo's lines (demo).
 show() { if [ "$mode" = demo ]; then show_demo; else cat; fi; }
-boot() { # boot ACCEL LOGFILE
+boot() { # boot ACCEL LOGFILE [EXTRA-PARAMS]
 	timeout -k 10 "$timeout" "$qemu" -accel "$1" -nographic -no-reboot -m 1024 -smp 2 \
-		-kernel "$vmlinuz" -initrd "$work/initramfs.cpio" -append "$append" </dev/null 2>&1 |
+		-kernel "$vmlinuz" -initrd "$work/initramfs.cpio" -append "$append${3:+ $3}" \
+		</dev/null 2>&1 |
 		strip_console | tee "$2" | show
 	return "${PIPESTATUS[0]}"
 }
@@ -129,6 +138,32 @@ if [ "$mode" = demo ]; then
 	progress &
 	ticker=$!
 fi
+# The boots: extra kernel parameters and the scenarios each runs (see the top of this file).
+num() { local n=${1##*/}; echo "${n%%-*}"; } # a scenario's number from its path
+picked=()
+for s in "$here"/scenarios/[0-9][0-9]-*.sh; do
+	case ",$only," in ,,|*",$(num "$s"),"*) picked+=("$s") ;; esac
+done
+boot_extra=()
+boot_only=()
+if [ "$mode" = test ]; then
+	for s in "${picked[@]}"; do
+		n=$(num "$s")
+		p=$(sed -n 's/^# vm-cmdline: *//p' "$s" | head -n1)
+		i=0
+		while [ $i -lt ${#boot_extra[@]} ] && [ "${boot_extra[$i]}" != "$p" ]; do
+			i=$((i + 1))
+		done
+		boot_extra[$i]=$p
+		boot_only[$i]=${boot_only[$i]:+${boot_only[$i]},}$n
+	done
+	[ ${#picked[@]} -gt 0 ] || { echo "run-vm.sh: no scenario selected" >&2; exit 2; }
+else
+	boot_extra=("")
+	boot_only=("")
+fi
+extra() { echo "${boot_extra[$1]}${boot_only[$1]:+ vmtest.only=${boot_only[$1]}}"; }
+
 log="$work/console.log"
 if [ "$accel" = auto ]; then
 	accel=tcg
@@ -136,33 +171,34 @@ if [ "$accel" = auto ]; then
 		# KVM may be present but unusable (nested, hanging): it must reach the boot marker fast.
 		saved=$timeout
 		timeout=40
-		boot kvm "$log.kvm" >/dev/null
-		grep -q '^VMTEST DONE' "$log.kvm" && { accel=kvm; cp "$log.kvm" "$log"; show <"$log"; }
+		boot kvm "$log.kvm" "$(extra 0)" >/dev/null
+		grep -q '^VMTEST DONE' "$log.kvm" && { accel=kvm; cp "$log.kvm" "$log.0"; show <"$log.0"; }
 		timeout=$saved
 	fi
 fi
-[ -s "$log" ] || boot "$accel" "$log"
-qrc=$?
+status=0
+: >"$log"
+for i in "${!boot_extra[@]}"; do
+	qrc=0
+	[ -s "$log.$i" ] || { boot "$accel" "$log.$i" "$(extra "$i")"; qrc=$?; }
+	cat "$log.$i" >>"$log"
+	grep -q '^VMTEST DONE' "$log.$i" && continue
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		echo "run-vm.sh: FAIL: the VM ($(extra "$i")) did not finish within ${timeout}s (QEMU killed)"
+	else
+		echo "run-vm.sh: FAIL: the VM ($(extra "$i")) stopped without 'VMTEST DONE' (QEMU exit $qrc)"
+	fi
+	status=1
+done
 t2=$(date +%s.%N)
 if [ -n "$ticker" ] && [ ! -e "$work/progress-done" ]; then
 	kill "$ticker" 2>/dev/null
 	echo # the demo never started: end the progress line
 fi
-
-status=0
-if ! grep -q '^VMTEST DONE' "$log"; then
-	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-		echo "run-vm.sh: FAIL: the VM did not finish within ${timeout}s (QEMU killed)"
-	else
-		echo "run-vm.sh: FAIL: the VM stopped without 'VMTEST DONE' (QEMU exit $qrc)"
-	fi
-	status=1
-fi
 skipped=
 if [ "$mode" = test ]; then
-	for s in "$here"/scenarios/[0-9][0-9]-*.sh; do
-		n=${s##*/}
-		n=${n%%-*}
+	for s in "${picked[@]}"; do
+		n=$(num "$s")
 		line=$(grep -E "^VMTEST $n (PASS|FAIL|SKIP)" "$log" | head -n1)
 		case "$line" in
 		"VMTEST $n PASS"*) ;;

@@ -99,8 +99,16 @@ int tool_insmod_main(int argc, char *argv[])
 		goto end;
 	}
 	r = mod_module_insert(mod, flags, opts);
-	if (r < 0)
-		TLOG_ERROR("could not insert module %s: %s\n", filename, mod_strerror(r));
+	if (r < 0) {
+		/* The kernel's bare EPERM/EKEYREJECTED hides which policy refused the load. */
+		char *why = NULL;
+
+		if (mod_module_explain_insert_error(mod, r, flags, false, &why) < 0)
+			why = NULL;
+		TLOG_ERROR("could not insert module %s: %s\n", filename,
+			   why ? why : mod_strerror(r));
+		free(why);
+	}
 end:
 	mod_module_unref(mod);
 	mod_ctx_unref(ctx);

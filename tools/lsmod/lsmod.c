@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* lsmod: the loaded modules with size, use count and holders; --json for programs. */
+/*
+ * lsmod: the loaded modules with size, use count and holders; --json for programs; --verbose
+ * adds the kernel's load policy after the table.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -26,7 +29,7 @@ static void help(void)
 	       "Options:\n"
 	       "\t-j, --json        print JSON (an array of objects)\n"
 	       "\t-s, --syslog      print to syslog, not stderr\n"
-	       "\t-v, --verbose     enables more messages\n"
+	       "\t-v, --verbose     enables more messages, shows the load policy\n"
 	       "\t-V, --version     show version\n"
 	       "\t-h, --help        show this help\n",
 	       program_invocation_short_name);
@@ -72,6 +75,32 @@ static void print_module(struct mod_module *mod, bool json, bool first)
 	}
 	fputs(json ? "]}" : "\n", stdout);
 	mod_module_list_free(holders);
+}
+
+/*
+ * One footer line, so that a refused load can be understood from one lsmod -v; the table above
+ * stays exactly kmod's. A fact whose file could not be read says so.
+ */
+static void print_policy(struct mod_ctx *ctx)
+{
+	unsigned int policy, known;
+
+	if (mod_ctx_get_load_policy(ctx, &policy, &known) < 0)
+		return;
+	fputs("\nLoad policy: modules_disabled=", stdout);
+	if (known & MOD_POLICY_MODULES_DISABLED)
+		putchar(policy & MOD_POLICY_MODULES_DISABLED ? '1' : '0');
+	else
+		fputs("unknown", stdout);
+	fputs(" lockdown=", stdout);
+	fputs(known & MOD_POLICY_LOCKDOWN_INTEGRITY ? mod_load_policy_lockdown_name(policy)
+						     : "unknown", stdout);
+	fputs(" sig_enforce=", stdout);
+	if (known & MOD_POLICY_SIG_ENFORCE)
+		putchar(policy & MOD_POLICY_SIG_ENFORCE ? 'Y' : 'N');
+	else
+		fputs("unknown", stdout);
+	putchar('\n');
 }
 
 int tool_lsmod_main(int argc, char *argv[])
@@ -123,6 +152,8 @@ int tool_lsmod_main(int argc, char *argv[])
 		print_module(mod_module_list_get(list, i), json, i == 0);
 	if (json)
 		puts(mod_module_list_count(list) ? "\n]" : "]");
+	else if (verbose > LOG_ERR)
+		print_policy(ctx);
 end:
 	mod_module_list_free(list);
 	mod_ctx_unref(ctx);

@@ -233,6 +233,26 @@ static const struct mod_probe_callbacks *action_callbacks(void)
 	return do_show || verbose > DEFAULT_VERBOSE ? &show_cb : NULL;
 }
 
+/*
+ * Print the policy's reason when the kernel's refusal has one (modules_disabled, lockdown,
+ * sig_enforce). The probe's force flags are the insert flags' bits, which the library maps.
+ */
+static bool explain_insert(struct mod_module *mod, int err, unsigned int probe_flags)
+{
+	unsigned int flags = 0;
+	char *why = NULL;
+
+	if (probe_flags & MOD_PROBE_FORCE_MODVERSION)
+		flags |= MOD_INSERT_FORCE_MODVERSION;
+	if (probe_flags & MOD_PROBE_FORCE_VERMAGIC)
+		flags |= MOD_INSERT_FORCE_VERMAGIC;
+	if (mod_module_explain_insert_error(mod, err, flags, true, &why) < 0)
+		return false;
+	TLOG_ERROR("could not insert '%s': %s\n", mod_module_get_name(mod), why);
+	free(why);
+	return true;
+}
+
 static int insmod(struct mod_ctx *ctx, const char *alias, const char *extra_options)
 {
 	struct mod_module_list *list = NULL;
@@ -268,6 +288,8 @@ static int insmod(struct mod_ctx *ctx, const char *alias, const char *extra_opti
 		r = mod_module_probe_insert(mod, flags, extra_options, cb, NULL, NULL);
 		if (r >= 0)
 			r = 0;
+		else if (explain_insert(mod, r, flags))
+			;
 		else if (r == -EEXIST || r == -ENOENT || r == -ENOSYS)
 			TLOG_ERROR("could not insert '%s': %s\n", name, mod_strerror_probe(r));
 		else

@@ -131,8 +131,16 @@ int tool_rmmod_main(int argc, char *argv[])
 		r = flags & MOD_REMOVE_FORCE ? 0 : check_in_use(mod);
 		if (r == 0) {
 			r = mod_module_remove(mod, flags);
-			if (r < 0)
-				TLOG_ERROR("could not remove module %s: %s\n", arg, strerror(-r));
+			if (r < 0) {
+				/* modules_disabled stops removals too, with a bare EPERM. */
+				char *why = NULL;
+
+				if (mod_ctx_explain_remove_error(ctx, r, &why) < 0)
+					why = NULL;
+				TLOG_ERROR("could not remove module %s: %s\n", arg,
+					   why ? why : strerror(-r));
+				free(why);
+			}
 		}
 		mod_module_unref(mod);
 		if (r < 0)
