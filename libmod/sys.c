@@ -15,6 +15,15 @@
 #include "libmod-private.h"
 #include "sys.h"
 
+/*
+ * glibc exports init_module and delete_module but declares them in no header. Calling the
+ * exported symbols (rather than syscall()) lets an LD_PRELOAD test shim interpose on them the
+ * way it interposes on open() or uname(); only finit_module has no wrapper and goes through
+ * syscall().
+ */
+extern int init_module(void *module_image, unsigned long len, const char *param_values);
+extern int delete_module(const char *name, unsigned int flags);
+
 static int real_kernel_release(void *data, char *buf, size_t size)
 {
 	struct utsname u;
@@ -50,15 +59,15 @@ static int real_finit_module(void *data, const char *name, int fd, const char *a
 static int real_init_module(void *data, const char *name, const void *mem, size_t len,
 			    const char *args)
 {
-	/* Through syscall(): glibc declares no init_module wrapper in a header. */
-	if (syscall(SYS_init_module, mem, (unsigned long)len, args) < 0)
+	/* The kernel does not write to the image; glibc's prototype just lacks the const. */
+	if (init_module((void *)mem, (unsigned long)len, args) < 0)
 		return -errno;
 	return 0;
 }
 
 static int real_delete_module(void *data, const char *name, unsigned int flags)
 {
-	if (syscall(SYS_delete_module, name, flags) < 0)
+	if (delete_module(name, flags) < 0)
 		return -errno;
 	return 0;
 }
