@@ -99,6 +99,9 @@ int config_parse_cmdline(struct mod_config *cfg, const char *text)
 		} else if (*p == '=' && st == PARAM) {
 			value = p + 1;
 			st = VALUE;
+		} else if (*p == '=' && st == NAME) {
+			/* "initrd=\\boot\\x.img": a dot after '=' is in a value, not a module name. */
+			st = IGNORE;
 		}
 
 		if (done) {

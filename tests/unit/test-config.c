@@ -314,6 +314,8 @@ static void test_cmdline(void **state)
 	/* Module names are underscored; a bad bracket is logged. */
 	check_cmdline("my-mod.x=1 b[a.y=1", "options my_mod x=1\n");
 	check_cmdline("modprobe.blacklist=a-b,c", "blacklist a-b\nblacklist c\n");
+	/* kmod's test modprobe_param_kcmdline3: a key without a dot has no module in it. */
+	check_cmdline("initrd=\\initramfs-linux.img psmouse.foo", "options psmouse foo\n");
 
 	struct mod_ctx *ctx = new_ctx(NULL, NULL);
 	struct mod_config *cfg = NULL;
