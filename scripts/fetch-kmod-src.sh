@@ -31,6 +31,10 @@ for a in "$@"; do
 	esac
 done
 
+# Writing apt's configuration and updating its lists need root.
+as_root=()
+((EUID == 0)) || ! command -v sudo >/dev/null || as_root=(sudo)
+
 say() { printf 'fetch-kmod-src.sh: %s\n' "$*" >&2; }
 warn() { printf 'fetch-kmod-src.sh: WARNING: %s\n' "$*" >&2; }
 die() { printf 'fetch-kmod-src.sh: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -72,6 +76,7 @@ deb822_to_src() {
 # nothing to derive one from.
 ensure_deb_src() {
 	local files=() f
+	[ -s "$srclist" ] && return 0 # written by an earlier run
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] && [ "$f" != "$srclist" ] && files+=("$f")
 	done
@@ -88,12 +93,11 @@ ensure_deb_src() {
 	[ -n "$body$oneline" ] || return 1
 	if [ -n "$body" ]; then
 		printf '# Written by libmod scripts/fetch-kmod-src.sh: deb-src twins of the deb entries.\n%s\n' \
-			"$body" >"$srclist.tmp"
-		mv "$srclist.tmp" "$srclist"
+			"$body" | "${as_root[@]}" tee "$srclist" >/dev/null || return 1
 	fi
 	if [ -n "$oneline" ]; then
-		printf '# Written by libmod scripts/fetch-kmod-src.sh.\n%s\n' "$oneline" \
-			>/etc/apt/sources.list.d/libmod-deb-src.list
+		printf '# Written by libmod scripts/fetch-kmod-src.sh.\n%s\n' "$oneline" |
+			"${as_root[@]}" tee /etc/apt/sources.list.d/libmod-deb-src.list >/dev/null || return 1
 	fi
 	say "added deb-src entries ($srclist) derived from the existing deb entries"
 	return 0
@@ -125,8 +129,8 @@ if ! complete_dir "$want"; then
 	mkdir -p "$cache"
 	versions=$(src_versions)
 	if ! grep -qFx "$want" <<<"$versions"; then
-		ensure_deb_src || die "no apt deb entries to derive deb-src entries from"
-		apt-get update -qq >/dev/null 2>&1 || warn "apt-get update failed"
+		ensure_deb_src || die "cannot add deb-src entries (no deb entries to derive them from, or no root)"
+		"${as_root[@]}" apt-get update -qq >/dev/null 2>&1 || warn "apt-get update failed"
 		versions=$(src_versions)
 	fi
 	if grep -qFx "$want" <<<"$versions" && fetch "$want"; then
