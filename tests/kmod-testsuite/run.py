@@ -12,10 +12,13 @@ per build directory), points its tools/ directory at our binaries, runs every to
 one, prints a table and fails on any result not listed in expected-differences.txt.
 
 Nothing of kmod's is copied into this repository: the harness is built from the fetched source.
+kmod's tests and expected files are used as they are; only the harness's per-test time limit is
+raised in the build copy (HARNESS_TIMEOUT_S).
 If that source cannot be fetched or built, this is a failure (exit 1), never a skip.
 
 Usage: run.py --build-root DIR --tool NAME=PATH... [options]
-  --harness-dir DIR   where kmod's harness is built (default BUILD_ROOT/tests/kmod-testsuite/harness)
+  --harness-dir DIR   where kmod's harness is built
+                      (default BUILD_ROOT/tests/kmod-testsuite/harness)
   --libkmod PATH      also build and run kmod's libkmod API tests, linked against this
                       libkmod.so.2 (for libmod's libkmod compatibility library)
   --reference         run the tool tests against Debian's installed kmod instead (harness check)
@@ -163,8 +166,8 @@ def prepared_source(src, version):
 def build_harness(harness, src, version, libkmod):
     """configure + make of kmod's test harness in harness/build; reused while its key holds."""
     build = os.path.join(harness, 'build')
-    key = hashlib.sha256(repr((version, PREPARE_VERSION, CONFIGURE_ARGS, SHIMS, TOOL_PROGRAMS, HARNESS_PROGRAMS,
-                               API_PROGRAMS, libkmod)).encode()).hexdigest()
+    key = hashlib.sha256(repr((version, PREPARE_VERSION, CONFIGURE_ARGS, SHIMS, TOOL_PROGRAMS,
+                               HARNESS_PROGRAMS, API_PROGRAMS, libkmod)).encode()).hexdigest()
     stamp = os.path.join(harness, 'stamp')
     try:
         with open(stamp) as f:
@@ -188,12 +191,17 @@ def build_harness(harness, src, version, libkmod):
         # The API tests normally embed kmod's libkmod (libkmod-internal.la); link them to the
         # libkmod.so.2 under test instead, found at run time through the rpath.
         libdir = os.path.dirname(os.path.abspath(libkmod))
+        ldflags = f'-Wl,-rpath,{libdir}'
+        dyn = subprocess.run(['readelf', '-d', libkmod], capture_output=True, text=True).stdout
+        if 'libasan' in dyn:
+            # A sanitizer build of the library: its runtime must come first in the program.
+            ldflags += ' -fsanitize=address,undefined'
         for p in API_PROGRAMS:
             r = subprocess.run(nice_cmd([
                 'make', f'testsuite/{p}',
                 f'TESTSUITE_LDADD=testsuite/libtestsuite.la shared/libshared.la '
                 f'{os.path.abspath(libkmod)}',
-                f'AM_LDFLAGS=-Wl,-rpath,{libdir}']), cwd=build, stdout=subprocess.PIPE,
+                f'AM_LDFLAGS={ldflags}']), cwd=build, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, text=True)
             with open(logfile, 'a') as out:
                 out.write(r.stdout)
