@@ -100,7 +100,7 @@ int config_parse_cmdline(struct mod_config *cfg, const char *text)
 			value = p + 1;
 			st = VALUE;
 		} else if (*p == '=' && st == NAME) {
-			/* "initrd=\\boot\\x.img": a dot after '=' is in a value, not a module name. */
+			/* `initrd=\initramfs-linux.img`: a kernel option whose value has a dot. */
 			st = IGNORE;
 		}
 
