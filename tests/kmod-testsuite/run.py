@@ -50,8 +50,8 @@ API_PROGRAMS = ['test-init', 'test-initstate', 'test-loaded', 'test-new-module',
                 'test-dependencies', 'test-blacklist']
 # Listed in the table, never run, with the reason.
 NOT_APPLICABLE = {
-    'test-tools': "execs `kmod insert` / `kmod remove`, kmod's --enable-experimental subcommands; "
-                  'libmod has no kmod multi-call tool',
+    'test-tools': "execs `kmod insert` / `kmod remove`, kmod's --enable-experimental subcommands, "
+                  'which libmod does not provide',
     'test-hash': "kmod's internal hash table (shared/), not libkmod API",
     'test-array': "kmod's internal array (shared/)",
     'test-scratchbuf': "kmod's internal scratch buffer (shared/)",
