@@ -7,11 +7,16 @@
 #include <pthread.h>
 #include <openssl/opensslv.h>
 
+#include "dlopen-note.h"
+
 #if OPENSSL_VERSION_MAJOR >= 3
 #define CRYPTO_SONAME "libcrypto.so.3"
 #else
 #define CRYPTO_SONAME "libcrypto.so.1.1"
 #endif
+
+DLOPEN_NOTE(note_crypto, DLOPEN_NOTE_JSON("openssl", "Support for decoding PKCS#7 module signatures",
+					  "suggested", CRYPTO_SONAME));
 
 static struct crypto_fns fns;
 static const struct crypto_fns *loaded;

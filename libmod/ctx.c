@@ -61,16 +61,10 @@ static int resolve_moddir(const struct mod_ctx *ctx, const char *moddir, char **
 	int r;
 
 	if (!moddir) {
-		/* A fake kernel (sys layer) keeps its module tree under its own root. */
-		const char *root = NULL;
-
-		if (ctx->sys->root_prefix)
-			root = ctx->sys->root_prefix(ctx->sys_data);
-
 		r = ctx->sys->kernel_release(ctx->sys_data, release, sizeof(release));
 		if (r < 0)
 			return r;
-		if (asprintf(&p, "%s%s/%s", root ? root : "", MODULE_DIRECTORY, release) < 0)
+		if (asprintf(&p, "%s/%s", MODULE_DIRECTORY, release) < 0)
 			return -ENOMEM;
 	} else if (moddir[0] == '/') {
 		p = strdup(moddir);
@@ -134,7 +128,7 @@ LIBMOD_EXPORT int mod_ctx_new(const char *moddir, const char *const *config_path
 	ctx->refcount = 1;
 	ctx->log_fn = log_to_stderr;
 	ctx->log_priority = LOG_ERR;
-	ctx->sys = mod_sys_default_ops(&ctx->sys_data);
+	ctx->sys = &mod_sys_real_ops;
 	prio = log_priority_from_string(secure_getenv("LIBMOD_LOG"));
 	if (prio >= 0)
 		ctx->log_priority = prio;

@@ -9,6 +9,10 @@
 
 #include "libmod-private.h"
 
+/* Both wordings: the reference's "Function not implemented" leaves the user guessing. */
+static const char no_module_support[] =
+	"this kernel has no module support (/proc/modules does not exist)";
+
 /* insmod's wording. */
 LIBMOD_EXPORT const char *mod_strerror(int err)
 {
@@ -23,12 +27,14 @@ LIBMOD_EXPORT const char *mod_strerror(int err)
 		return "Module has wrong symbol version";
 	case EINVAL:
 		return "Invalid parameters";
+	case ENOSYS:
+		return no_module_support;
 	default:
 		return strerror(err);
 	}
 }
 
-/* modprobe's wording: only these two differ from strerror. */
+/* modprobe's wording: only these differ from strerror. */
 LIBMOD_EXPORT const char *mod_strerror_probe(int err)
 {
 	if (err < 0)
@@ -38,6 +44,8 @@ LIBMOD_EXPORT const char *mod_strerror_probe(int err)
 		return "Module already in kernel";
 	case ENOENT:
 		return "Unknown symbol in module, or unknown parameter (see dmesg)";
+	case ENOSYS:
+		return no_module_support;
 	default:
 		return strerror(err);
 	}

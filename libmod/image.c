@@ -17,16 +17,7 @@
 #include "config.h"
 #include "elf-private.h"
 
-#if ENABLE_ZLIB
-#include <zlib.h>
-#endif
-#if ENABLE_XZ
-#include <lzma.h>
-#endif
-#if ENABLE_ZSTD
-#define ZSTD_STATIC_LINKING_ONLY
-#include <zstd.h>
-#endif
+#include "compress-dl.h"
 
 /* No module comes close; a bigger output is treated as a decompression bomb. */
 #define IMAGE_MAX_SIZE ((size_t)1 << 30)
@@ -113,6 +104,16 @@ static int grow(struct mod_ctx *ctx, const char *path, uint8_t **buf, size_t *ca
 	return 0;
 }
 
+#if ENABLE_ZLIB || ENABLE_XZ || ENABLE_ZSTD
+/* Built with the library, but it is not installed (it is loaded on first use). */
+static int library_missing(struct mod_ctx *ctx, const char *path, const char *what,
+			   const char *soname)
+{
+	ERR(ctx, "%s: cannot decompress %s data: %s could not be loaded\n", path, what, soname);
+	return -EPROTONOSUPPORT;
+}
+#endif
+
 #if ENABLE_ZLIB
 static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t *in, size_t len,
 			   uint8_t **out, size_t *out_len)
@@ -121,6 +122,10 @@ static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t 
 	z_stream zs = { 0 };
 	size_t cap, used = 0, consumed = 0;
 	int zr, err = 0;
+	const struct zlib_fns *z = zlib_get();
+
+	if (!z)
+		return library_missing(ctx, path, "gzip", ZLIB_SONAME);
 
 	/* ISIZE (last 4 bytes, little-endian) is the size mod 2^32 of the last member: a hint. */
 	cap = guess_size(len);
@@ -138,7 +143,7 @@ static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t 
 		return -ENOMEM;
 
 	/* 16 + MAX_WBITS: gzip wrapper only. */
-	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+	if (z->inflateInit2_(&zs, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(zs)) != Z_OK)
 		return -ENOMEM;
 
 	for (;;) {
@@ -152,14 +157,14 @@ static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t 
 		zs.avail_in = (uInt)in_chunk;
 		zs.next_out = buf + used;
 		zs.avail_out = (uInt)out_chunk;
-		zr = inflate(&zs, Z_NO_FLUSH);
+		zr = z->inflate(&zs, Z_NO_FLUSH);
 		consumed += in_chunk - zs.avail_in;
 		used += out_chunk - zs.avail_out;
 
 		if (zr == Z_STREAM_END) {
 			/* Concatenated members are valid gzip (gzread accepts them); padding is not. */
 			if (consumed + 2 <= len && in[consumed] == 0x1F && in[consumed + 1] == 0x8B) {
-				inflateReset(&zs);
+				z->inflateReset(&zs);
 				continue;
 			}
 			break;
@@ -186,7 +191,7 @@ static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t 
 		}
 	}
 out:
-	inflateEnd(&zs);
+	z->inflateEnd(&zs);
 	if (err < 0)
 		return err;
 	*out = TAKE_PTR(buf);
@@ -197,7 +202,7 @@ out:
 
 #if ENABLE_XZ
 /* The uncompressed size from the stream footer and index, or 0 when it cannot be found. */
-static size_t xz_known_size(const uint8_t *in, size_t len)
+static size_t xz_known_size(const struct lzma_fns *x, const uint8_t *in, size_t len)
 {
 	lzma_stream_flags flags;
 	lzma_index *idx = NULL;
@@ -206,17 +211,17 @@ static size_t xz_known_size(const uint8_t *in, size_t len)
 
 	if (len < 2 * LZMA_STREAM_HEADER_SIZE)
 		return 0;
-	if (lzma_stream_footer_decode(&flags, in + len - LZMA_STREAM_HEADER_SIZE) != LZMA_OK)
+	if (x->lzma_stream_footer_decode(&flags, in + len - LZMA_STREAM_HEADER_SIZE) != LZMA_OK)
 		return 0;
 	if (flags.backward_size > len - 2 * LZMA_STREAM_HEADER_SIZE)
 		return 0;
 	ipos = len - LZMA_STREAM_HEADER_SIZE - (size_t)flags.backward_size;
 	pos = ipos;
-	if (lzma_index_buffer_decode(&idx, &memlimit, NULL, in, &pos,
+	if (x->lzma_index_buffer_decode(&idx, &memlimit, NULL, in, &pos,
 				     len - LZMA_STREAM_HEADER_SIZE) != LZMA_OK)
 		return 0;
-	usize = lzma_index_uncompressed_size(idx);
-	lzma_index_end(idx, NULL);
+	usize = x->lzma_index_uncompressed_size(idx);
+	x->lzma_index_end(idx, NULL);
 	if (usize == 0 || usize > IMAGE_MAX_SIZE)
 		return 0;
 	return (size_t)usize;
@@ -230,15 +235,18 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 	size_t cap, known;
 	lzma_ret r;
 	int err = 0;
+	const struct lzma_fns *x = lzma_get();
 
-	known = xz_known_size(in, len);
+	if (!x)
+		return library_missing(ctx, path, "xz", LZMA_SONAME);
+	known = xz_known_size(x, in, len);
 	/* One spare byte: reaching LZMA_STREAM_END without a full buffer avoids a grow. */
 	cap = known ? known + 1 : guess_size(len);
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
 
-	r = lzma_stream_decoder(&strm, XZ_MEMLIMIT, LZMA_CONCATENATED);
+	r = x->lzma_stream_decoder(&strm, XZ_MEMLIMIT, LZMA_CONCATENATED);
 	if (r != LZMA_OK)
 		return -ENOMEM;
 	strm.next_in = in;
@@ -246,7 +254,7 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 	strm.next_out = buf;
 	strm.avail_out = cap;
 	for (;;) {
-		r = lzma_code(&strm, LZMA_FINISH);
+		r = x->lzma_code(&strm, LZMA_FINISH);
 		if (r == LZMA_STREAM_END)
 			break;
 		if (r == LZMA_OK || (r == LZMA_BUF_ERROR && strm.avail_out == 0)) {
@@ -278,7 +286,7 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 		err = -EBADMSG;
 		break;
 	}
-	lzma_end(&strm);
+	x->lzma_end(&strm);
 	if (err < 0)
 		return err;
 	*out_len = cap - strm.avail_out;
@@ -298,23 +306,26 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 	ZSTD_outBuffer ob;
 	size_t cap, zr;
 	int err = 0;
+	const struct zstd_fns *Z = zstd_get();
 
-	fsize = ZSTD_getFrameContentSize(in, len);
+	if (!Z)
+		return library_missing(ctx, path, "zstd", ZSTD_SONAME);
+	fsize = Z->ZSTD_getFrameContentSize(in, len);
 	if (fsize == ZSTD_CONTENTSIZE_ERROR) {
 		ERR(ctx, "%s: corrupt zstd frame header\n", path);
 		return -EBADMSG;
 	}
 	/* A single frame of known size decodes in one shot, straight into its final buffer. */
 	if (fsize != ZSTD_CONTENTSIZE_UNKNOWN && fsize <= IMAGE_MAX_SIZE &&
-	    ZSTD_findFrameCompressedSize(in, len) == len) {
+	    Z->ZSTD_findFrameCompressedSize(in, len) == len) {
 		cap = fsize ? (size_t)fsize : 1;
 		buf = malloc(cap);
 		if (!buf)
 			return -ENOMEM;
-		zr = ZSTD_decompress(buf, cap, in, len);
-		if (ZSTD_isError(zr) || zr != fsize) {
+		zr = Z->ZSTD_decompress(buf, cap, in, len);
+		if (Z->ZSTD_isError(zr) || zr != fsize) {
 			ERR(ctx, "%s: corrupt zstd data: %s\n", path,
-			    ZSTD_isError(zr) ? ZSTD_getErrorName(zr) : "size mismatch");
+			    Z->ZSTD_isError(zr) ? Z->ZSTD_getErrorName(zr) : "size mismatch");
 			return -EBADMSG;
 		}
 		*out = TAKE_PTR(buf);
@@ -331,16 +342,16 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
-	ds = ZSTD_createDStream();
+	ds = Z->ZSTD_createDStream();
 	if (!ds)
 		return -ENOMEM;
 	ob.dst = buf;
 	ob.size = cap;
 	ob.pos = 0;
 	for (;;) {
-		zr = ZSTD_decompressStream(ds, &ob, &ib);
-		if (ZSTD_isError(zr)) {
-			ERR(ctx, "%s: corrupt zstd data: %s\n", path, ZSTD_getErrorName(zr));
+		zr = Z->ZSTD_decompressStream(ds, &ob, &ib);
+		if (Z->ZSTD_isError(zr)) {
+			ERR(ctx, "%s: corrupt zstd data: %s\n", path, Z->ZSTD_getErrorName(zr));
 			err = -EBADMSG;
 			break;
 		}
@@ -360,7 +371,7 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 			break;
 		}
 	}
-	ZSTD_freeDStream(ds);
+	Z->ZSTD_freeDStream(ds);
 	if (err < 0)
 		return err;
 	*out = TAKE_PTR(buf);

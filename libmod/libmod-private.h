@@ -71,5 +71,5 @@ void mod_log(const struct mod_ctx *ctx, int priority, const char *file, int line
 /* atomic-write.c: n (at most 16) random letters and digits for a temporary file name. */
 void mod_random_suffix(char *s, size_t n);
 
-/* Swap the kernel entry points (unit tests, fake roots). NULL ops restores the real ones. */
+/* Swap the kernel entry points (unit tests on the static build). NULL restores the real ones. */
 void mod_ctx_set_sys_ops(struct mod_ctx *ctx, const struct mod_sys_ops *ops, void *data);

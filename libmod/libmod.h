@@ -69,6 +69,7 @@ LIBMOD_EXPORT void *mod_ctx_get_userdata(const struct mod_ctx *ctx);
 /*
  * The message a tool prints for a negative errno returned by a load or removal, the same words
  * the reference's insmod prints (e.g. -ENOEXEC -> "Invalid module format"). Never NULL.
+ * -ENOSYS, the kernel's answer without module support, is said as that in both wordings.
  */
 LIBMOD_EXPORT const char *mod_strerror(int err);
 /* The same in modprobe's words ("Module already in kernel", "Unknown symbol ... (see dmesg)"). */
@@ -620,7 +621,10 @@ enum mod_initstate {
 };
 /* "builtin", "live", "coming", "going"; NULL for anything else. */
 LIBMOD_EXPORT const char *mod_initstate_str(enum mod_initstate state);
-/* -ENOENT when the module is neither builtin nor in the kernel. */
+/*
+ * -ENOENT when the module is neither builtin nor in the kernel; -ENOSYS when the kernel has no
+ * module support at all (no /proc/modules).
+ */
 LIBMOD_EXPORT int mod_module_get_initstate(struct mod_module *mod, enum mod_initstate *ret);
 /* /sys/module/X/refcnt; -ENOENT when there is none (not loaded, or no unload support). */
 LIBMOD_EXPORT int mod_module_get_refcnt(struct mod_module *mod, long *ret);
@@ -628,7 +632,7 @@ LIBMOD_EXPORT int mod_module_get_refcnt(struct mod_module *mod, long *ret);
 LIBMOD_EXPORT int mod_module_get_size(struct mod_module *mod, long *ret);
 /* The modules holding this one (/sys/module/X/holders, directory order). */
 LIBMOD_EXPORT int mod_module_get_holders(struct mod_module *mod, struct mod_module_list **ret);
-/* Every loaded module, in /proc/modules order. */
+/* Every loaded module, in /proc/modules order. -ENOSYS without module support (no /proc/modules). */
 LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_module_list **ret);
 /*
  * The compression the kernel can undo itself (/sys/module/compression, read once per context):
@@ -636,10 +640,7 @@ LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_mod
  */
 LIBMOD_EXPORT int mod_ctx_get_kernel_compression(struct mod_ctx *ctx, enum mod_compression *ret);
 
-/*
- * The running kernel's release (uname -r) as the library sees it: from the fake root when
- * LIBMOD_TEST_SYSROOT is set (tests), else uname(2). Tools use it to build module directories.
- */
+/* The running kernel's release (uname -r). Tools use it to build module directories. */
 LIBMOD_EXPORT int mod_kernel_release(char *buf, size_t size);
 
 /* Loading one module (load.c). */
@@ -747,6 +748,38 @@ LIBMOD_EXPORT int mod_module_probe_remove(struct mod_module *mod, unsigned int f
  */
 LIBMOD_EXPORT int mod_module_get_options(struct mod_module *mod, const char *extra,
 					 char **ret);
+
+/* ============================================================================================ */
+/* Device nodes: modules.devname (devname.c)                                                    */
+/* ============================================================================================ */
+
+/*
+ * One line of modules.devname, "<module> <node> c|b<major>:<minor>": the node (under /dev) whose
+ * first open loads the module. Strings point into the caller's buffer and are not
+ * NUL-terminated. This layout is fixed for the LIBMOD_2 ABI: new fields mean a new function.
+ */
+struct mod_devname_entry {
+	const char *module;
+	size_t module_len;
+	const char *node;
+	size_t node_len;
+	char type; /* 'c' (character device) or 'b' (block device) */
+	unsigned int major;
+	unsigned int minor;
+	/* The whole line, newline included, for messages about it. */
+	const char *line;
+	size_t line_len;
+};
+
+/*
+ * The entries of a modules.devname file held in memory, in file order, with the grammar the
+ * reference's `kmod static-nodes` accepts; `#` lines are skipped. *cursor starts at 0.
+ * Returns 0 for an entry, 1 at the end, and -EBADMSG for a line that is not an entry (an empty
+ * line is not): then only entry->line and line_len are set, and the cursor has moved past the
+ * line, so the caller can report it and go on as the reference does.
+ */
+LIBMOD_EXPORT int mod_devname_next(const void *buf, size_t len, size_t *cursor,
+				   struct mod_devname_entry *entry);
 
 #ifdef __cplusplus
 }

@@ -163,7 +163,14 @@ static int rm_module(struct rm *rm, struct mod_module *mod, int how)
 	if (!cmd && !(rm->flags & MOD_PROBE_IGNORE_LOADED)) {
 		enum mod_initstate st;
 
-		if (mod_module_get_initstate(mod, &st) < 0) {
+		r = mod_module_get_initstate(mod, &st);
+		if (r == -ENOSYS) {
+			/* Not "not loaded": nothing is, and nothing can be (no module support). */
+			FATAL(rm->ctx, "%s\n", mod_strerror_probe(r));
+			goto out;
+		}
+		if (r < 0) {
+			r = 0;
 			/* --first-time is about the named module, not its softdeps. */
 			if ((rm->flags & MOD_PROBE_FAIL_ON_LOADED) && !(how & RM_SOFTDEP)) {
 				FATAL(rm->ctx, "Module %s is not in kernel.\n", name);

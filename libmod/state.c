@@ -27,6 +27,20 @@ static int module_sys_path(const struct mod_module *mod, const char *file, char 
 	return 0;
 }
 
+/*
+ * A kernel built without module support has no /proc/modules (and its module syscalls fail with
+ * ENOSYS). Asked only when a module is not found, so the usual queries cost nothing more.
+ */
+static bool kernel_has_modules(const struct mod_ctx *ctx)
+{
+	int fd = mod_sys_open(ctx, "/proc/modules", O_RDONLY);
+
+	if (fd < 0)
+		return fd != -ENOENT;
+	close(fd);
+	return true;
+}
+
 LIBMOD_EXPORT const char *mod_initstate_str(enum mod_initstate state)
 {
 	switch (state) {
@@ -69,7 +83,7 @@ LIBMOD_EXPORT int mod_module_get_initstate(struct mod_module *mod, enum mod_init
 			return r;
 		fd = mod_sys_open(ctx, path, O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
-			return -ENOENT;
+			return kernel_has_modules(ctx) ? -ENOENT : -ENOSYS;
 		close(fd);
 		*ret = MOD_INITSTATE_COMING;
 		return 0;
@@ -210,6 +224,8 @@ LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_mod
 	if (!ctx || !ret)
 		return -EINVAL;
 	fd = mod_sys_open(ctx, "/proc/modules", O_RDONLY);
+	if (fd == -ENOENT)
+		return -ENOSYS; /* no module support: the caller says so (mod_strerror) */
 	if (fd < 0) {
 		ERR(ctx, "could not open /proc/modules: %s\n", strerror(-fd));
 		return fd;

@@ -80,27 +80,11 @@ const struct mod_sys_ops mod_sys_real_ops = {
 	.delete_module = real_delete_module,
 };
 
-const struct mod_sys_ops *mod_sys_default_ops(void **data)
-{
-	const char *root = secure_getenv("LIBMOD_TEST_SYSROOT");
-
-	if (root && root[0] == '/') {
-		/* The environment string lives as long as the process: nothing to free. */
-		*data = (void *)root;
-		return &mod_sys_fake_ops;
-	}
-	*data = NULL;
-	return &mod_sys_real_ops;
-}
-
 LIBMOD_EXPORT int mod_kernel_release(char *buf, size_t size)
 {
-	void *data;
-	const struct mod_sys_ops *ops = mod_sys_default_ops(&data);
-
 	if (!buf || size == 0)
 		return -EINVAL;
-	return ops->kernel_release(data, buf, size);
+	return real_kernel_release(NULL, buf, size);
 }
 
 int mod_sys_open(const struct mod_ctx *ctx, const char *path, int flags)

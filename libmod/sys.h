@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The sys layer: every kernel entry point the library uses goes through this ops table, held by
- * the context, so that tests swap it instead of faking raw syscalls. Two implementations: the real
- * kernel (sys.c) and a fake root for tool tests (sys-fake.c), picked by mod_sys_default_ops().
+ * the context. The library has one implementation, the real kernel (sys.c), and nothing in it
+ * selects another: a unit test linking the static build may swap the table
+ * (mod_ctx_set_sys_ops), and the tool tests fake the kernel below libc instead (tests/shim).
  */
 #pragma once
 
@@ -28,25 +29,10 @@ struct mod_sys_ops {
 			   const char *args);
 	/* delete_module(2): flags are O_NONBLOCK / O_TRUNC. 0 or -errno. */
 	int (*delete_module)(void *data, const char *name, unsigned int flags);
-	/*
-	 * Optional: the directory standing in for / in front of MODULE_DIRECTORY when a context is
-	 * made without a module directory, so a fake kernel's tools find its own module tree.
-	 * NULL (or a NULL answer) means the real root.
-	 */
-	const char *(*root_prefix)(void *data);
 };
 
-/* The real kernel. */
+/* The real kernel: what every context starts with (its data is NULL). */
 extern const struct mod_sys_ops mod_sys_real_ops;
-/* A fake root directory standing in for /proc and /sys (data = the root path). */
-extern const struct mod_sys_ops mod_sys_fake_ops;
-
-/*
- * The ops a new context starts with: the fake root when the environment variable
- * LIBMOD_TEST_SYSROOT names one (read with secure_getenv, so set-uid programs never honour it),
- * otherwise the real kernel. *data receives the ops' private data (not owned by the context).
- */
-const struct mod_sys_ops *mod_sys_default_ops(void **data);
 
 /*
  * Helpers over ctx->sys for the rest of the library. mod_sys_read_file reads at most size-1

@@ -15,8 +15,16 @@ PACKAGES=(
 	xz-utils zstd gzip                        # compressed module trees (scripts/make-trees.sh)
 	busybox-static qemu-system-x86 cpio       # VM tests (initramfs, real kernel)
 	python3 time hyperfine                    # scripts, benchmarks (peak RSS via /usr/bin/time)
+	systemd                                   # tests/compat: systemd-modules-load, a libkmod client
 	dpkg-dev autoconf automake libtool make   # kmod's own test suite (apt-get source, autotools)
 )
+
+# The other real libkmod clients tests/compat runs (udevadm, dracut-install) are unpacked into a
+# cache, not installed: on Debian 12, installing udev pulls a newer systemd onto the machine.
+fetch_clients() {
+	"$(dirname "${BASH_SOURCE[0]}")/../tests/compat/fetch-clients.sh" ||
+		echo "install-deps: WARNING: udev/dracut-core not fetched; the compat client checks will fail" >&2
+}
 
 update=0
 [[ ${1:-} == --update ]] && update=1
@@ -35,6 +43,7 @@ fetch_kmod_src() {
 
 if ((${#missing[@]} == 0 && !update)); then
 	echo "install-deps: all ${#PACKAGES[@]} packages present"
+	fetch_clients
 	fetch_kmod_src
 	exit 0
 fi
@@ -48,4 +57,5 @@ export DEBIAN_FRONTEND=noninteractive
 echo "install-deps: apt-get update; installing: ${missing[*]:-(all present, checking)}"
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+fetch_clients
 fetch_kmod_src

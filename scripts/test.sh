@@ -1,8 +1,8 @@
 #!/bin/bash
 # test.sh: the project's test command. Fetches the real kernel corpus and builds the cached module
 # trees (scripts/make-trees.sh), configures a sanitizer build (ASan + UBSan), builds it and runs
-# every meson test suite (unit, abi, fuzz, tools, diff, vm, kmod-testsuite), printing meson's
-# summary.
+# every meson test suite (unit, abi, fuzz, tools, install, kmod, diff, vm, compat,
+# kmod-testsuite), printing meson's summary.
 # Exit status is non-zero if anything fails.
 # Environment: LIBMOD_TEST_BUILD (build dir, default build-test), MESON_TEST_ARGS (extra
 # arguments for meson test, e.g. "--suite unit").

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Tool tests: run the real modprobe/insmod/rmmod/lsmod binaries against fake roots.
+"""Tool tests: run the installed modprobe/insmod/rmmod/lsmod against fake roots.
 
 Every case is a directory under tests/tools/cases/ holding
   cmd       a shell script (sh -e is NOT used: exit codes are part of the result)
@@ -9,17 +9,26 @@ Every case is a directory under tests/tools/cases/ holding
   exit      expected exit status of cmd     (optional, default 0)
   root/     files copied over the fresh fake root before cmd runs (optional)
 
-The fake root ($ROOT) holds a small module tree copied from the real corpus and indexed by
-kmod's depmod (lib/modules/$KVER), empty proc/ and sys/module/, proc/sys/kernel/osrelease, and
-etc/modprobe.d/. LIBMOD_TEST_SYSROOT=$ROOT makes the library use its fake kernel (libmod/sys-fake.c):
-loads create sys/module/<name> and a proc/modules line and are logged in $ROOT/calls.log.
-cmd sees $MODPROBE (already given -d $ROOT -C $ROOT/etc/modprobe.d), $INSMOD, $RMMOD, $LSMOD,
-$ROOT, $KVER and $MODDIR, run by name from a bin/ dir first in $PATH. Occurrences of $ROOT
-in the outputs are replaced by "ROOT", of the case's scratch directory (its cwd) by "TMP".
+The tools run as a package installs them: `meson install --destdir` into BUILD_DIR/tests/tools/stage,
+with LD_LIBRARY_PATH at the staged libmod.so. Nothing in them knows about tests: the fake kernel
+is tests/shim (libmodshim.so), preloaded into everything cmd runs. It moves /proc/modules,
+/sys/module, the default module directory and modprobe.d into $ROOT (LIBMOD_SHIM_ROOT), answers
+uname() with $ROOT/proc/sys/kernel/osrelease and turns init_module, finit_module and
+delete_module into changes of $ROOT/sys/module and $ROOT/proc/modules, logged in $ROOT/calls.log.
+LIBMOD_SHIM_FAIL_LOAD / LIBMOD_SHIM_FAIL_REMOVE ("name=EEXIST,...") make chosen modules fail.
 
-Usage: run.py BUILD_DIR [case...]     (--update rewrites the expected files: review them!)
+The fake root ($ROOT) holds a small module tree copied from the real corpus and indexed by
+kmod's depmod (lib/modules/$KVER), proc/modules, proc/cmdline, proc/sys/kernel/osrelease, an empty
+sys/module/ and etc/modprobe.d/. cmd sees $MODPROBE (already given -d $ROOT -C
+$ROOT/etc/modprobe.d), $INSMOD, $RMMOD, $LSMOD, kmod, $ROOT, $KVER and $MODDIR, run by name from a bin/
+dir first in $PATH. $KVER is the corpus kernel scripts/fetch-kernel.sh names. In the outputs,
+$ROOT reads "ROOT", the case's scratch directory (its cwd) "TMP" and $KVER "KVER".
+
+Usage: run.py [--via-kmod] BUILD_DIR [case...]   (--update rewrites the expected files: review
+them!). --via-kmod runs every case with the tools as links to the multi-call kmod binary.
 Exit 77 (skipped) when the corpus or kmod's depmod is not available.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -28,7 +37,8 @@ import tempfile
 
 SRC = os.path.dirname(os.path.abspath(__file__))
 CASES = os.path.join(SRC, 'cases')
-KVER = '6.1.0-56-amd64'
+FETCH = os.path.join(SRC, '..', '..', 'scripts', 'fetch-kernel.sh')
+TOOLS = ('modprobe', 'insmod', 'rmmod', 'lsmod')
 # A small tree with known shapes: chains (ext4, macvtap, bridge), an alias that resolves to two
 # modules (crc32c), modules without dependencies.
 FIXTURE = [
@@ -42,27 +52,47 @@ FIXTURE = [
 ]
 
 
-def corpus_moddir():
-    fetch = os.path.join(SRC, '..', '..', 'scripts', 'fetch-kernel.sh')
-    roots = []
-    if os.access(fetch, os.X_OK):
-        r = subprocess.run([fetch, '--print-root'], capture_output=True, text=True)
-        if r.returncode == 0 and r.stdout.strip():
-            roots.append(r.stdout.strip())
-    roots.append('/var/tmp/libmod-corpus/root')
-    for root in roots:
-        d = os.path.join(root, 'lib', 'modules', KVER)
-        if os.path.isdir(d):
-            return d
-    return None
+def fetch_kernel(arg):
+    """What scripts/fetch-kernel.sh prints for arg (--print-root, --print-version), or None."""
+    r = subprocess.run([FETCH, arg], capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 and r.stdout.strip() else None
 
 
-def build_fixture(dest):
-    src = corpus_moddir()
+VIA_KMOD = False
+
+
+def corpus_moddir(kver):
+    root = fetch_kernel('--print-root')
+    d = os.path.join(root, 'lib', 'modules', kver) if root else None
+    return d if d and os.path.isdir(d) else None
+
+
+def stage_install(build):
+    """Install the build into a staging dir as a package would; the installed tools' paths and
+    the directory holding the installed libmod.so."""
+    dest = os.path.join(build, 'tests', 'tools', 'stage')
+    shutil.rmtree(dest, ignore_errors=True)
+    meson = shutil.which('meson') or 'meson'
+    subprocess.run([meson, 'install', '-C', build, '--no-rebuild', '--quiet', '--destdir', dest],
+                   check=True, stdout=subprocess.DEVNULL)
+    installed = json.loads(subprocess.run([meson, 'introspect', build, '--installed'],
+                                          check=True, capture_output=True, text=True).stdout)
+    tools, libdir = {}, None
+    for path in installed.values():
+        name = os.path.basename(path)
+        if name in TOOLS + ('kmod',):
+            tools[name] = dest + path
+        elif name.startswith('libmod.so'):
+            libdir = dest + os.path.dirname(path)
+    return tools, libdir
+
+
+def build_fixture(dest, kver):
+    src = corpus_moddir(kver)
     depmod = shutil.which('depmod') or '/sbin/depmod'
     if not src or not os.access(depmod, os.X_OK):
         return False
-    moddir = os.path.join(dest, 'lib', 'modules', KVER)
+    moddir = os.path.join(dest, 'lib', 'modules', kver)
     for rel in FIXTURE:
         os.makedirs(os.path.dirname(os.path.join(moddir, rel)), exist_ok=True)
         shutil.copyfile(os.path.join(src, rel), os.path.join(moddir, rel))
@@ -73,44 +103,58 @@ def build_fixture(dest):
     # kmod's depmod writes the indexes (the reference format); softdeps as the kernel ships.
     with open(os.path.join(moddir, 'modules.softdep'), 'w') as f:
         f.write('# Soft dependencies extracted from modules themselves.\n')
-    subprocess.run([depmod, '-b', dest, KVER], check=True)
+    subprocess.run([depmod, '-b', dest, kver], check=True)
     return True
 
 
-def run_case(build, fixture, case, update):
+def run_case(ctx, case, update):
     cdir = os.path.join(CASES, case)
+    kver = ctx['kver']
     with tempfile.TemporaryDirectory(prefix='libmod-tool-') as tmp:
         root = os.path.join(tmp, 'root')
-        shutil.copytree(fixture, root, symlinks=True)
+        shutil.copytree(ctx['fixture'], root, symlinks=True)
         for d in ('proc/sys/kernel', 'sys/module', 'etc/modprobe.d'):
             os.makedirs(os.path.join(root, d), exist_ok=True)
         with open(os.path.join(root, 'proc/sys/kernel/osrelease'), 'w') as f:
-            f.write(KVER + '\n')
+            f.write(kver + '\n')
         open(os.path.join(root, 'proc/modules'), 'w').close()
         open(os.path.join(root, 'proc/cmdline'), 'w').close()
         overlay = os.path.join(cdir, 'root')
         if os.path.isdir(overlay):
             shutil.copytree(overlay, root, dirs_exist_ok=True, symlinks=True)
-        tools = os.path.join(build, 'tools')
         # Run the tools by name, as installed: messages then carry "modprobe:", not a path.
         bindir = os.path.join(tmp, 'bin')
         os.mkdir(bindir)
-        for t in ('modprobe', 'insmod', 'rmmod', 'lsmod'):
-            os.symlink(os.path.join(tools, t, t), os.path.join(bindir, t))
+        for t in TOOLS:
+            target = ctx['kmod'] if VIA_KMOD else ctx['tools'][t]
+            os.symlink(target, os.path.join(bindir, t))
+        os.symlink(ctx['kmod'], os.path.join(bindir, 'kmod'))
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(('MODPROBE_', 'LIBMOD_'))}
         env.update({
-            'LIBMOD_TEST_SYSROOT': root, 'ROOT': root, 'KVER': KVER,
-            'MODDIR': os.path.join(root, 'lib/modules', KVER),
+            'LIBMOD_SHIM_ROOT': root, 'ROOT': root, 'KVER': kver,
+            'MODDIR': os.path.join(root, 'lib/modules', kver),
             'MODPROBE': 'modprobe -d %s -C %s/etc/modprobe.d' % (root, root),
             'INSMOD': 'insmod', 'RMMOD': 'rmmod', 'LSMOD': 'lsmod', 'LC_ALL': 'C',
             'PATH': bindir + ':' + os.environ.get('PATH', '/usr/bin:/bin'),
+            'LD_LIBRARY_PATH': ':'.join(filter(None, (ctx['libdir'],
+                                                      os.environ.get('LD_LIBRARY_PATH')))),
+            # Into everything cmd runs: the tools, and the shell an install command runs in.
+            'LD_PRELOAD': ctx['shim'],
+            # An ASan build's runtime insists on coming first among the loaded libraries; here
+            # the shim does, so that its open() and uname() are the ones the tools bind to.
+            # Preloading the runtime too would put ASan into every shell and cat cmd runs.
+            'ASAN_OPTIONS': ':'.join(filter(None, (os.environ.get('ASAN_OPTIONS'),
+                                                   'verify_asan_link_order=0'))),
         })
         r = subprocess.run(['sh', os.path.join(cdir, 'cmd')], cwd=tmp, env=env,
                            capture_output=True, text=True, timeout=60)
+
+        def placeholders(text):
+            return text.replace(root, 'ROOT').replace(tmp, 'TMP').replace(kver, 'KVER')
         got = {
-            'stdout': r.stdout.replace(root, 'ROOT').replace(tmp, 'TMP'),
-            'stderr': r.stderr.replace(root, 'ROOT').replace(tmp, 'TMP'),
+            'stdout': placeholders(r.stdout),
+            'stderr': placeholders(r.stderr),
             'exit': '%d\n' % r.returncode,
         }
     if update:
@@ -135,15 +179,27 @@ def run_case(build, fixture, case, update):
 
 def main():
     args = sys.argv[1:]
+    global VIA_KMOD
     update = '--update' in args
-    args = [a for a in args if a != '--update']
+    VIA_KMOD = '--via-kmod' in args
+    args = [a for a in args if a not in ('--update', '--via-kmod')]
     build = os.path.abspath(args[0])
     cases = args[1:] or sorted(os.listdir(CASES))
+    kver = fetch_kernel('--print-version')
+    if not kver:
+        print('no corpus kernel (scripts/fetch-kernel.sh): skipped')
+        return 77
+    shim = os.path.join(build, 'tests', 'shim', 'libmodshim.so')
+    tools, libdir = stage_install(build)
+    if not os.path.exists(shim) or set(tools) != set(TOOLS + ('kmod',)) or not libdir:
+        print('the shim or an installed tool is missing (%s, %s)' % (shim, sorted(tools)))
+        return 1
     with tempfile.TemporaryDirectory(prefix='libmod-fixture-') as fx:
-        if not build_fixture(fx):
+        if not build_fixture(fx, kver):
             print('corpus or depmod missing: skipped')
             return 77
-        failed = [c for c in cases if not run_case(build, fx, c, update)]
+        ctx = {'kver': kver, 'fixture': fx, 'tools': tools, 'kmod': tools['kmod'], 'libdir': libdir, 'shim': shim}
+        failed = [c for c in cases if not run_case(ctx, c, update)]
     print('%d cases, %d failed%s' % (len(cases), len(failed),
                                      (': ' + ' '.join(failed)) if failed else ''))
     return 1 if failed else 0

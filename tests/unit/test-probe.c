@@ -306,6 +306,11 @@ static void test_state_queries(void **state)
 	long v;
 
 	assert_int_equal(mod_module_new_from_name(f->ctx, "foo", &mod), 0);
+	/* No /proc/modules: a kernel without module support, not just a module not loaded. */
+	assert_int_equal(mod_module_get_initstate(mod, &st), -ENOSYS);
+	assert_int_equal(mod_module_new_from_loaded(f->ctx, &list), -ENOSYS);
+	mkdirs(f, "/proc");
+	put(f, "/proc/modules", "");
 	assert_int_equal(mod_module_get_initstate(mod, &st), -ENOENT);
 	mkdirs(f, "/sys/module/foo");
 	/* A directory without initstate is a module coming up, never a builtin. */
@@ -325,7 +330,6 @@ static void test_state_queries(void **state)
 	put(f, "/sys/module/foo/refcnt", "3x\n");
 	assert_int_equal(mod_module_get_refcnt(mod, &v), -EINVAL);
 	/* Size: coresize, else /proc/modules. */
-	mkdirs(f, "/proc");
 	put(f, "/proc/modules", "bar 100 0 - Live 0x0\nfoo 4242 1 bar, Live 0x0\n");
 	assert_int_equal(mod_module_get_size(mod, &v), 0);
 	assert_int_equal(v, 4242);
@@ -354,6 +358,10 @@ static void test_strerror(void **state)
 			    "Unknown symbol in module, or unknown parameter (see dmesg)");
 	assert_string_equal(mod_strerror_probe(-EEXIST), "Module already in kernel");
 	assert_string_equal(mod_strerror_probe(-EPERM), strerror(EPERM));
+	/* The same words for a kernel without module support in both wordings. */
+	assert_string_equal(mod_strerror(-ENOSYS),
+			    "this kernel has no module support (/proc/modules does not exist)");
+	assert_string_equal(mod_strerror_probe(-ENOSYS), mod_strerror(-ENOSYS));
 }
 
 int main(void)

@@ -119,6 +119,18 @@ copy_with_libs() { # copy_with_libs SRC DEST: binary plus every shared library l
 		esac
 		mkdir -p "$rootfs${dst%/*}"
 		[ -e "$rootfs$dst" ] || cp -L "$lib" "$rootfs$dst"
+		copy_dlopen_libs "$lib"
+	done
+}
+
+# Libraries a library dlopen()s (libmod: zlib, liblzma, libzstd, libcrypto) are invisible to
+# ldd; its .note.dlopen names them. Without them no compressed module could be decompressed.
+copy_dlopen_libs() { # copy_dlopen_libs LIB
+	"$here/../../scripts/dlopen-notes.py" --sonames "$1" 2>/dev/null | while read -r soname; do
+		path=$(ldconfig -p | sed -n "s|^[[:space:]]*$soname (libc6,x86-64.*) => ||p" | head -n 1)
+		[ -n "$path" ] || continue
+		mkdir -p "$rootfs${path%/*}"
+		[ -e "$rootfs$path" ] || copy_with_libs "$path" "$path"
 	done
 }
 

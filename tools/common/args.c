@@ -112,6 +112,13 @@ void tool_free_env_options(char **argv, int argc, char **orig)
 	free(argv);
 }
 
+void tool_print_version(void)
+{
+	printf("kmod version %s (libmod %s)\n", KMOD_COMPAT_VERSION, PACKAGE_VERSION);
+	printf("%s %s %s %s\n", ENABLE_ZSTD ? "+ZSTD" : "-ZSTD", ENABLE_XZ ? "+XZ" : "-XZ",
+	       ENABLE_ZLIB ? "+ZLIB" : "-ZLIB", ENABLE_OPENSSL ? "+LIBCRYPTO" : "-LIBCRYPTO");
+}
+
 int tool_common_option(int c, bool *use_syslog, int *verbose, void (*help)(void))
 {
 	switch (c) {
@@ -122,7 +129,7 @@ int tool_common_option(int c, bool *use_syslog, int *verbose, void (*help)(void)
 		(*verbose)++;
 		return TOOL_OPTION_CONTINUE;
 	case 'V':
-		puts("libmod version " PACKAGE_VERSION);
+		tool_print_version();
 		return EXIT_SUCCESS;
 	case 'h':
 		help();

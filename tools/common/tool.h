@@ -64,3 +64,23 @@ void *tool_xmalloc(size_t size);
  * TOOL_OPTION_CONTINUE, or the exit status to return now (after -V, -h or a bad option).
  */
 int tool_common_option(int c, bool *use_syslog, int *verbose, void (*help)(void));
+
+/*
+ * The tools are functions, not mains, so the standalone binaries (tools/common/main.c) and the
+ * multi-call `kmod` (tools/kmod/) run the same code. Each returns the exit status.
+ */
+int tool_depmod_main(int argc, char *argv[]);
+int tool_insmod_main(int argc, char *argv[]);
+int tool_lsmod_main(int argc, char *argv[]);
+int tool_modinfo_main(int argc, char *argv[]);
+int tool_modprobe_main(int argc, char *argv[]);
+int tool_rmmod_main(int argc, char *argv[]);
+/* kmod static-nodes (tools/kmod/static-nodes.c), only in the kmod binary. */
+int tool_static_nodes_main(int argc, char *argv[]);
+
+/*
+ * -V of every tool: "kmod version 30 (libmod X.Y.Z)" and the reference's feature line. Scripts
+ * read the third field as kmod's release number (dracut compares it with 3.7, the kernel's
+ * kmod selftest with 19), so it stays the kmod release whose interface libmod implements.
+ */
+void tool_print_version(void);

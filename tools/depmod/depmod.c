@@ -90,7 +90,7 @@ static bool is_version(const char *s)
 	return sscanf(s, "%u.%u", &a, &b) == 2;
 }
 
-int main(int argc, char *argv[])
+int tool_depmod_main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
 	struct mod_depmod *d = NULL;
@@ -178,7 +178,7 @@ int main(int argc, char *argv[])
 				TLOG_WARN("Ignored deprecated option -%c\n", c);
 			break;
 		case 'V':
-			printf("libmod version %s\n", PACKAGE_VERSION);
+			tool_print_version();
 			ret = EXIT_SUCCESS;
 			goto out;
 		case 'h':

@@ -38,7 +38,7 @@ static void help(void)
 	       program_invocation_short_name);
 }
 
-int main(int argc, char *argv[])
+int tool_insmod_main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
 	struct mod_module *mod = NULL;

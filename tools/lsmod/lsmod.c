@@ -74,7 +74,7 @@ static void print_module(struct mod_module *mod, bool json, bool first)
 	mod_module_list_free(holders);
 }
 
-int main(int argc, char *argv[])
+int tool_lsmod_main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
 	struct mod_module_list *list = NULL;
@@ -107,6 +107,10 @@ int main(int argc, char *argv[])
 	}
 	tool_log_attach(ctx);
 	r = mod_module_new_from_loaded(ctx, &list);
+	if (r == -ENOSYS) {
+		TLOG_ERROR("%s\n", mod_strerror(r));
+		goto end;
+	}
 	if (r < 0) {
 		fprintf(stderr, "Error: could not get list of modules: %s\n", strerror(-r));
 		goto end;

@@ -18,6 +18,7 @@
 #include "libmod.h"
 #include "modinfo.h"
 #include "prefetch.h"
+#include "tool.h"
 
 #define MAX_FIELDS 32
 
@@ -365,7 +366,7 @@ static int add_field(const char *name)
 	return 0;
 }
 
-int main(int argc, char *argv[])
+int tool_modinfo_main(int argc, char *argv[])
 {
 	static const char *const no_config[] = { NULL };
 	const char *kversion = NULL, *basedir = "";
@@ -394,10 +395,7 @@ int main(int argc, char *argv[])
 		case 'b': basedir = optarg; break;
 		case 'J': json = true; break;
 		case 'V':
-			printf("libmod version %s\n", PACKAGE_VERSION);
-			printf("%s%s%s%s\n", ENABLE_ZSTD ? "+ZSTD" : "-ZSTD", ENABLE_XZ ? " +XZ" : " -XZ",
-			       ENABLE_ZLIB ? " +ZLIB" : " -ZLIB",
-			       ENABLE_OPENSSL ? " +LIBCRYPTO" : " -LIBCRYPTO");
+			tool_print_version();
 			return EXIT_SUCCESS;
 		case 'h':
 			help();

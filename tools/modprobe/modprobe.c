@@ -264,7 +264,7 @@ static int insmod(struct mod_ctx *ctx, const char *alias, const char *extra_opti
 		r = mod_module_probe_insert(mod, flags, extra_options, cb, NULL, NULL);
 		if (r >= 0)
 			r = 0;
-		else if (r == -EEXIST || r == -ENOENT)
+		else if (r == -EEXIST || r == -ENOENT || r == -ENOSYS)
 			TLOG_ERROR("could not insert '%s': %s\n", name, mod_strerror_probe(r));
 		else
 			TLOG_ERROR("could not insert '%s': %s\n", name, strerror(-r));
@@ -367,7 +367,7 @@ static int show_symbols(struct mod_ctx *ctx, const char *arg, bool exports)
 	return r < 0 ? r : 0;
 }
 
-int main(int argc, char *argv[])
+int tool_modprobe_main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
 	char **args, **orig_argv, **config_paths = NULL, dirname_buf[4096], release[256];
@@ -478,7 +478,7 @@ int main(int argc, char *argv[])
 			json = true;
 			break;
 		case 'V':
-			puts("libmod version " PACKAGE_VERSION);
+			tool_print_version();
 			goto done;
 		case 'h':
 			help();
@@ -540,6 +540,9 @@ int main(int argc, char *argv[])
 
 			if (k < 0)
 				r = k;
+			/* Without module support no other module can go either: one line said so. */
+			if (k == -ENOSYS)
+				break;
 		}
 	} else if (do_load_all) {
 		for (int i = 0; i < nargs; i++) {

@@ -44,6 +44,10 @@ static int check_in_use(struct mod_module *mod)
 	int r;
 
 	r = mod_module_get_initstate(mod, &state);
+	if (r == -ENOSYS) {
+		TLOG_ERROR("%s\n", mod_strerror(r));
+		return r;
+	}
 	if (r == 0 && state == MOD_INITSTATE_BUILTIN) {
 		TLOG_ERROR("Module %s is builtin.\n", name);
 		return -ENOENT;
@@ -76,7 +80,7 @@ static int check_in_use(struct mod_module *mod)
 	return r < 0 ? r : 0;
 }
 
-int main(int argc, char *argv[])
+int tool_rmmod_main(int argc, char *argv[])
 {
 	struct mod_ctx *ctx = NULL;
 	const char *null_config = NULL;
@@ -124,16 +128,18 @@ int main(int argc, char *argv[])
 			failed++;
 			break;
 		}
-		if (!(flags & MOD_REMOVE_FORCE) && check_in_use(mod) < 0) {
-			failed++;
-		} else {
+		r = flags & MOD_REMOVE_FORCE ? 0 : check_in_use(mod);
+		if (r == 0) {
 			r = mod_module_remove(mod, flags);
-			if (r < 0) {
+			if (r < 0)
 				TLOG_ERROR("could not remove module %s: %s\n", arg, strerror(-r));
-				failed++;
-			}
 		}
 		mod_module_unref(mod);
+		if (r < 0)
+			failed++;
+		/* Without module support no other module can go either: one line said so. */
+		if (r == -ENOSYS)
+			break;
 	}
 end:
 	mod_ctx_unref(ctx);
