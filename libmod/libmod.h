@@ -12,8 +12,8 @@
  *   it does.
  * - The library never prints and never exits: it logs through the context's log function.
  *
- * Sections are owned by the part of the library that implements them (see
- * docs/ARCHITECTURE.md); keep each section's declarations together.
+ * libmod reads and writes what kmod does (the same module directories, configuration and index
+ * formats); where this header says "as kmod does", it means kmod 30 unless it names a version.
  */
 #ifndef LIBMOD_H
 #define LIBMOD_H
@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 /* ============================================================================================ */
-/* Context (ctx.c)                                                                              */
+/* Context                                                                                      */
 /* ============================================================================================ */
 
 struct mod_ctx;
@@ -63,12 +63,12 @@ LIBMOD_EXPORT void mod_ctx_set_userdata(struct mod_ctx *ctx, void *userdata);
 LIBMOD_EXPORT void *mod_ctx_get_userdata(const struct mod_ctx *ctx);
 
 /* ============================================================================================ */
-/* Errors and names (errors.c, names.c)                                                         */
+/* Errors and names                                                                             */
 /* ============================================================================================ */
 
 /*
  * The message a tool prints for a negative errno returned by a load or removal, the same words
- * the reference's insmod prints (e.g. -ENOEXEC -> "Invalid module format"). Never NULL.
+ * kmod's insmod prints (e.g. -ENOEXEC -> "Invalid module format"). Never NULL.
  * -ENOSYS, the kernel's answer without module support, is said as that in both wordings.
  */
 LIBMOD_EXPORT const char *mod_strerror(int err);
@@ -88,7 +88,7 @@ LIBMOD_EXPORT int mod_name_from_path(const char *path, char *out, size_t outsz);
 LIBMOD_EXPORT bool mod_path_is_module(const char *path);
 
 /* ============================================================================================ */
-/* Module images: a module file read and decompressed into memory (image.c)                     */
+/* Module images: a module file read and decompressed into memory                               */
 /* ============================================================================================ */
 
 enum mod_compression {
@@ -123,7 +123,7 @@ LIBMOD_EXPORT enum mod_compression mod_compression_detect(const void *buf, size_
 LIBMOD_EXPORT const char *mod_compression_name(enum mod_compression c);
 
 /* ============================================================================================ */
-/* ELF view of a module (elf.c)                                                                 */
+/* ELF view of a module                                                                         */
 /* ============================================================================================ */
 
 struct mod_elf;
@@ -158,7 +158,7 @@ LIBMOD_EXPORT int mod_elf_versions_next(const struct mod_elf *elf, size_t *curso
 					const char **symbol, uint64_t *crc);
 
 /*
- * Exported symbols, as the reference finds them: the `__crc_<sym>` symbols of .symtab with their
+ * Exported symbols, as kmod finds them: the `__crc_<sym>` symbols of .symtab with their
  * CRC; when there are none, the names in __ksymtab_strings with CRC 0.
  */
 LIBMOD_EXPORT int mod_elf_exports_next(const struct mod_elf *elf, size_t *cursor,
@@ -197,13 +197,13 @@ LIBMOD_EXPORT int mod_elf_get_build_id(const struct mod_elf *elf, const uint8_t 
  * Copy the image with the version checks disabled for a forced init_module load: with
  * strip_modversions the __versions section loses SHF_ALLOC (no __versions is not an error); with
  * strip_vermagic the whole "vermagic=..." string in .modinfo is overwritten with NULs, as the
- * reference does (-ENODATA when there is none). The copy is malloc'ed; the caller frees it.
+ * kmod does (-ENODATA when there is none). The copy is malloc'ed; the caller frees it.
  */
 LIBMOD_EXPORT int mod_elf_strip_for_force(const struct mod_elf *elf, bool strip_modversions,
 					  bool strip_vermagic, void **copy, size_t *copy_len);
 
 /* ============================================================================================ */
-/* Appended signatures (signature.c)                                                            */
+/* Appended signatures                                                                          */
 /* ============================================================================================ */
 
 struct mod_signature;
@@ -212,7 +212,7 @@ struct mod_signature;
  * Parse the `~Module signature appended~` trailer at the end of a module image.
  * -ENODATA when the file is unsigned, -EBADMSG when the trailer is malformed.
  * With libcrypto the PKCS#7 fields are decoded; without it signer/key are empty and the hash
- * algorithm is "unknown", as the reference prints.
+ * algorithm is "unknown", as kmod's modinfo prints.
  */
 LIBMOD_EXPORT int mod_signature_parse(struct mod_ctx *ctx, const void *buf, size_t len,
 				      struct mod_signature **ret);
@@ -231,7 +231,7 @@ LIBMOD_EXPORT const uint8_t *mod_signature_get_signature(const struct mod_signat
 LIBMOD_EXPORT size_t mod_signature_get_module_size(const struct mod_signature *sig);
 
 /* ============================================================================================ */
-/* Binary indexes: modules.*.bin (index-read.c, index-write.c)                                  */
+/* Binary indexes: modules.*.bin                                                                */
 /* ============================================================================================ */
 
 struct mod_index;
@@ -254,12 +254,12 @@ LIBMOD_EXPORT struct mod_index *mod_index_unref(struct mod_index *idx);
  */
 LIBMOD_EXPORT int mod_index_lookup(struct mod_index *idx, const char *key, const char **value);
 
-/* Results of a lookup that may return several values, ordered as the reference orders them. */
+/* Results of a lookup that may return several values, ordered as libkmod orders them. */
 struct mod_index_result;
 /*
  * Wildcard lookup: stored keys may be glob patterns (*, ?, [...]) matched against the literal
  * key with fnmatch. Results are ordered by priority; equal priorities in reverse file order.
- * An empty result is -ENOENT. As in the reference, a '*', '?' or '[' in the query is also
+ * An empty result is -ENOENT. As in libkmod, a '*', '?' or '[' in the query is also
  * followed as a literal edge, so such a query can report a value twice.
  */
 LIBMOD_EXPORT int mod_index_lookup_wild(struct mod_index *idx, const char *key,
@@ -283,11 +283,11 @@ LIBMOD_EXPORT int mod_index_foreach(struct mod_index *idx, mod_index_visit_fn fn
 /* Write `<prefix>key value\n` for every value, as `modprobe -c` dumps an index. */
 LIBMOD_EXPORT int mod_index_dump(struct mod_index *idx, int fd, const char *prefix);
 
-/* Building an index (index-write.c). */
+/* Building an index. */
 struct mod_index_builder;
 
 enum mod_index_layout {
-	MOD_INDEX_LAYOUT_PREORDER = 0, /* root first: the newer reference layout (kmod >= 34) */
+	MOD_INDEX_LAYOUT_PREORDER = 0, /* root first: what kmod >= 34 writes */
 	MOD_INDEX_LAYOUT_POSTORDER,    /* root last: what kmod <= 33 writes */
 };
 
@@ -295,7 +295,7 @@ LIBMOD_EXPORT int mod_index_builder_new(struct mod_index_builder **ret);
 LIBMOD_EXPORT struct mod_index_builder *mod_index_builder_free(struct mod_index_builder *b);
 /*
  * Add a value under key. Returns 0 when added, 1 when exactly this key/value pair was already
- * there (it is still added, as the reference does; depmod -w warns), -EINVAL for a byte >= 0x80.
+ * there (it is still added, as kmod's depmod does; depmod -w warns), -EINVAL for a byte >= 0x80.
  */
 LIBMOD_EXPORT int mod_index_builder_add(struct mod_index_builder *b, const char *key,
 					const char *value, unsigned int priority);
@@ -314,9 +314,8 @@ LIBMOD_EXPORT int mod_write_file_atomic(const char *dir, const char *name, mod_w
 					void *data);
 
 /* ============================================================================================ */
-/* Configuration: modprobe.d, depmod.d, kernel command line (config.c)                          */
+/* Configuration: modprobe.d, depmod.d, kernel command line                                     */
 /* ============================================================================================ */
-/* (owned by the configuration work) */
 
 /*
  * The modprobe configuration: modprobe.d files, <moddir>/modules.softdep and modules.weakdep, the
@@ -335,7 +334,7 @@ enum mod_config_kind {
 	MOD_CONFIG_BLACKLIST,     /* blacklist <modname> */
 	MOD_CONFIG_SOFTDEP,       /* softdep <modname-glob> [pre: ...] [post: ...] */
 	MOD_CONFIG_WEAKDEP,       /* weakdep <modname-glob> <modules...> */
-	MOD_CONFIG_FORBID,        /* forbid <modname-glob>: beyond the reference */
+	MOD_CONFIG_FORBID,        /* forbid <modname-glob>: libmod's, not in kmod */
 	MOD_CONFIG_PRE_INSTALL,   /* legacy modules.conf hooks: <kind> <modname-glob> <command> */
 	MOD_CONFIG_POST_INSTALL,
 	MOD_CONFIG_PRE_REMOVE,
@@ -355,7 +354,7 @@ enum mod_config_flags {
  *   DISTCONFDIR/modprobe.d, /lib/modprobe.d; their *.conf files merged and sorted by basename,
  *   an earlier directory masking a same-named file of a later one;
  * - <moddir>/modules.softdep and modules.weakdep, sorted in by those names (also with explicit
- *   config paths, as the reference does);
+ *   config paths, as kmod does);
  * - with the default directories only: /etc/modules.conf then /etc/modprobe.conf when present
  *   (legacy; same grammar; read after the directories);
  * - the kernel command line (`mod.param=value`, `modprobe.blacklist=a,b`), last.
@@ -394,7 +393,7 @@ LIBMOD_EXPORT int mod_config_get_options(const struct mod_config *cfg, const cha
 					 const char *alias, char **ret);
 /*
  * The command of the first entry of `kind` (INSTALL, REMOVE or one of the four hooks) whose glob
- * matches modname (normalized here), as the reference picks install/remove. -ENOENT when none.
+ * matches modname (normalized here), as kmod picks install/remove. -ENOENT when none.
  */
 LIBMOD_EXPORT int mod_config_get_command(const struct mod_config *cfg, enum mod_config_kind kind,
 					 const char *modname, const char **cmd);
@@ -403,14 +402,14 @@ LIBMOD_EXPORT int mod_config_get_install(const struct mod_config *cfg, const cha
 LIBMOD_EXPORT int mod_config_get_remove(const struct mod_config *cfg, const char *modname,
 					const char **cmd);
 /*
- * Blacklisted: an exact name match. Unlike the reference, kernel command line entries
+ * Blacklisted: an exact name match. Unlike kmod, kernel command line entries
  * (modprobe.blacklist=, stored as written) are compared underscored too, as the kernel does.
  */
 LIBMOD_EXPORT bool mod_config_is_blacklisted(const struct mod_config *cfg, const char *modname);
 /* Forbidden: some `forbid` glob matches the normalized name. */
 LIBMOD_EXPORT bool mod_config_is_forbidden(const struct mod_config *cfg, const char *modname);
 /*
- * Soft dependencies of a module: unlike the reference (which uses only the first matching line,
+ * Soft dependencies of a module: unlike kmod (which uses only the first matching line,
  * kmod issue #33), the pre and post lists of EVERY softdep line whose glob matches are merged, in
  * config order, later duplicates dropped. Names are as written (resolve them with
  * mod_module_lookup). *pre and *post are malloc'ed NULL-terminated arrays of strings owned by
@@ -423,7 +422,7 @@ LIBMOD_EXPORT int mod_config_get_weakdeps(const struct mod_config *cfg, const ch
 					  const char ***deps);
 /*
  * Write the configuration as `modprobe -c` prints it before "# End of configuration files":
- * sections blacklist, install, remove, alias, options, softdep, weakdep, then ours: forbid,
+ * sections blacklist, install, remove, alias, options, softdep, weakdep, then libmod's: forbid,
  * pre-install, post-install, pre-remove, post-remove. One line per entry, `<kind> <key>` or
  * `<kind> <key> <value>`, in config order. softdep is printed "pre: a b post: c" (kmod 30 prints
  * "pre: apost: c", a bug). verbose: each entry is preceded by a comment line `# <file>:<line>`,
@@ -432,7 +431,7 @@ LIBMOD_EXPORT int mod_config_get_weakdeps(const struct mod_config *cfg, const ch
 LIBMOD_EXPORT int mod_config_dump(const struct mod_config *cfg, int fd, bool verbose);
 
 /* ============================================================================================ */
-/* Modules: lookup, info, state (module.c, lookup.c, builtin.c)                                 */
+/* Modules: lookup, info, state                                                                 */
 /* ============================================================================================ */
 
 struct mod_module;
@@ -518,7 +517,7 @@ LIBMOD_EXPORT struct mod_module *mod_module_list_get(const struct mod_module_lis
 LIBMOD_EXPORT struct mod_module_list *mod_module_list_free(struct mod_module_list *list);
 
 /* ============================================================================================ */
-/* depmod engine (depmod*.c)                                                                    */
+/* depmod engine                                                                                */
 /* ============================================================================================ */
 
 /*
@@ -528,7 +527,7 @@ LIBMOD_EXPORT struct mod_module_list *mod_module_list_free(struct mod_module_lis
  * *.bin indexes. Output is identical whatever the thread count. Typical use:
  *   mod_depmod_new(ctx, &d); mod_depmod_set_kernel_version(d, "6.1.0"); mod_depmod_run(d);
  *   mod_depmod_write(d, MOD_DEPMOD_OUTPUT_ALL, -1);
- * Messages (the reference's words) go to the context's log function.
+ * Messages (in kmod's depmod's words) go to the context's log function.
  */
 struct mod_depmod;
 
@@ -609,10 +608,10 @@ LIBMOD_EXPORT const char *mod_depmod_get_module_name(const struct mod_depmod *d,
 LIBMOD_EXPORT int mod_depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd);
 
 /* ============================================================================================ */
-/* Probe, load and remove (probe.c, load.c, remove.c, state.c)                                  */
+/* Probe, load and remove                                                                       */
 /* ============================================================================================ */
 
-/* What the kernel says about a module (state.c). */
+/* What the kernel says about a module. */
 enum mod_initstate {
 	MOD_INITSTATE_BUILTIN = 0, /* per modules.builtin.bin, never per /sys/module */
 	MOD_INITSTATE_LIVE,
@@ -643,7 +642,7 @@ LIBMOD_EXPORT int mod_ctx_get_kernel_compression(struct mod_ctx *ctx, enum mod_c
 /* The running kernel's release (uname -r). Tools use it to build module directories. */
 LIBMOD_EXPORT int mod_kernel_release(char *buf, size_t size);
 
-/* Loading one module (load.c). */
+/* Loading one module. */
 enum mod_insert_flags {
 	MOD_INSERT_FORCE_MODVERSION = 1u << 0, /* ignore symbol CRCs */
 	MOD_INSERT_FORCE_VERMAGIC = 1u << 1,   /* ignore the vermagic string */
@@ -665,7 +664,7 @@ LIBMOD_EXPORT int mod_module_insert(struct mod_module *mod, unsigned int flags,
 LIBMOD_EXPORT int mod_image_check_machine(struct mod_ctx *ctx, const void *buf, size_t len,
 					  const char *what);
 
-/* Removing one module (remove.c). */
+/* Removing one module. */
 enum mod_remove_flags {
 	MOD_REMOVE_FORCE = 1u << 0, /* O_TRUNC: force the unload (CONFIG_MODULE_FORCE_UNLOAD) */
 	MOD_REMOVE_NOLOG = 1u << 1, /* do not log a failure */
@@ -673,7 +672,7 @@ enum mod_remove_flags {
 /* delete_module(name, O_NONBLOCK [| O_TRUNC]); a module in use fails with -EAGAIN. */
 LIBMOD_EXPORT int mod_module_remove(struct mod_module *mod, unsigned int flags);
 
-/* Probing: a module with its dependencies, soft dependencies and config commands (probe*.c). */
+/* Probing: a module with its dependencies, soft dependencies and config commands. */
 enum mod_probe_flags {
 	MOD_PROBE_FORCE_MODVERSION = 1u << 0,
 	MOD_PROBE_FORCE_VERMAGIC = 1u << 1,
@@ -721,7 +720,7 @@ struct mod_probe_callbacks {
 };
 
 /*
- * Insert a module the way modprobe does (see the reference's probe list): pre-softdeps,
+ * Insert a module the way modprobe does: pre-softdeps,
  * dependencies in load order, the module, post-softdeps; config options merged with
  * extra_options (for this module only); install commands and legacy hooks; blacklist and
  * forbid rules. cb may be NULL. On success *outcome (may be NULL) says what happened.
@@ -735,7 +734,7 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
  * Remove a module the way modprobe -r does: remove command or the module (after its holders
  * with MOD_PROBE_REMOVE_HOLDERS), post-softdeps before it, then every dependency nobody uses
  * any more, then pre-softdeps. wait_ms > 0 retries a busy module with backoff for that long.
- * Errors are logged with the reference's messages.
+ * Errors are logged with kmod's modprobe messages.
  */
 LIBMOD_EXPORT int mod_module_probe_remove(struct mod_module *mod, unsigned int flags,
 					  unsigned int wait_ms,
@@ -743,7 +742,7 @@ LIBMOD_EXPORT int mod_module_probe_remove(struct mod_module *mod, unsigned int f
 					  enum mod_probe_outcome *outcome);
 /*
  * The option string modprobe would pass: config options for the name and the alias the module
- * came through, then kernel command line ones, then extra (may be NULL). As the reference does,
+ * came through, then kernel command line ones, then extra (may be NULL). As kmod does,
  * config options are always followed by one space ("a=1 " + extra). Malloc'ed.
  */
 LIBMOD_EXPORT int mod_module_get_options(struct mod_module *mod, const char *extra,

@@ -11,8 +11,9 @@
 #   scripts/make-trees.sh --print-corpus   print the corpus root the trees are made from
 # Kinds: plain xz zst gz gz-indexed. Everything else (progress) goes to stderr.
 #
-# Environment: LIBMOD_TREES_DIR (default /var/tmp/libmod-trees), LIBMOD_CORPUS_ROOT (skip the
-# corpus search), JOBS (default: nproc).
+# The corpus kernel (its unpacked root and version) comes from scripts/fetch-kernel.sh only.
+# Environment: LIBMOD_TREES_DIR (default /var/tmp/libmod-trees), JOBS (default: nproc); the
+# corpus kernel and its cache are chosen by fetch-kernel.sh's variables.
 #
 # Layout: $LIBMOD_TREES_DIR/<kind>/lib/modules/<ver>/{kernel/...,modules.order,modules.builtin,
 # modules.builtin.modinfo,modules.dep,...} and <kind>/boot/{System.map,config}-<ver>.
@@ -42,63 +43,19 @@ SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 log() { printf 'make-trees: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# The corpus root: the vm engineer's fetch script knows the canonical location; then the
-# pre-unpacked copy on the development machine; else download the newest Debian 12 6.1 kernel.
+# The corpus (root and version) comes from scripts/fetch-kernel.sh and nowhere else: it is the
+# one place that chooses the kernel, so the trees, the tests that read them and the VM agree on
+# the version (choose another with its LIBMOD_CORPUS_KERNEL / LIBMOD_CORPUS_DIR). Its progress
+# and warnings go straight to stderr: a first download takes a while and must show it.
 find_corpus() {
-	local root
-	if [[ -n ${LIBMOD_CORPUS_ROOT:-} ]]; then
-		printf '%s\n' "$LIBMOD_CORPUS_ROOT"
-		return
-	fi
-	if [[ -x $SRCDIR/scripts/fetch-kernel.sh ]] &&
-		root=$("$SRCDIR/scripts/fetch-kernel.sh" --print-root 2>/dev/null) &&
-		[[ -n $root && -d $root/lib/modules ]]; then
-		printf '%s\n' "$root"
-		return
-	fi
-	if [[ -d /var/tmp/libmod-corpus/root/lib/modules ]]; then
-		printf '%s\n' /var/tmp/libmod-corpus/root
-		return
-	fi
-	download_corpus
-}
-
-download_corpus() {
-	local dl=$TREES_DIR/download pkg deb
-	if [[ -f $dl/.done ]] && [[ -d $dl/root/lib/modules ]]; then
-		printf '%s\n' "$dl/root"
-		return
-	fi
-	command -v apt-get >/dev/null || die "no corpus and no apt-get to download one"
-	mkdir -p "$dl"
-	pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' 2>/dev/null |
-		awk '{print $1}' | sort -V | tail -n1)
-	if [[ -z $pkg ]]; then
-		log "no linux-image-6.1.0-N-amd64 in apt-cache; running apt-get update"
-		apt-get update -qq >&2 || die "apt-get update failed"
-		pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' |
-			awk '{print $1}' | sort -V | tail -n1)
-	fi
-	[[ -n $pkg ]] || die "no linux-image-6.1.0-N-amd64 package found"
-	log "downloading $pkg"
-	rm -rf "$dl/root" "$dl"/*.deb
-	(cd "$dl" && apt-get download "$pkg" >&2) || die "apt-get download $pkg failed"
-	deb=$(ls "$dl"/*.deb | head -n1)
-	dpkg -x "$deb" "$dl/root" || die "dpkg -x $deb failed"
-	touch "$dl/.done"
-	printf '%s\n' "$dl/root"
-}
-
-# The one kernel version under <root>/lib/modules that has modules.
-corpus_version() {
-	local root=$1 d ver=
-	for d in "$root"/lib/modules/*/; do
-		[[ -d $d/kernel ]] || continue
-		[[ -z $ver ]] || die "several kernel versions under $root/lib/modules"
-		ver=$(basename "$d")
-	done
-	[[ -n $ver ]] || die "no module tree under $root/lib/modules"
-	printf '%s\n' "$ver"
+	local out
+	out=$("$SRCDIR/scripts/fetch-kernel.sh" --print-root --print-version) ||
+		die "scripts/fetch-kernel.sh could not provide the corpus kernel (its message is above)"
+	CORPUS=${out%%$'\n'*}
+	VER=${out##*$'\n'}
+	[[ -n $CORPUS && -n $VER && $CORPUS != "$VER" ]] ||
+		die "scripts/fetch-kernel.sh printed no root and version"
+	[[ -d $CORPUS/lib/modules/$VER/kernel ]] || die "no module tree $CORPUS/lib/modules/$VER"
 }
 
 # Identity of the corpus: version, module count and a checksum of modules.order, so a different
@@ -221,8 +178,7 @@ main() {
 	done
 
 	mkdir -p "$TREES_DIR"
-	CORPUS=$(find_corpus)
-	VER=$(corpus_version "$CORPUS")
+	find_corpus
 	MODDIR=$CORPUS/lib/modules/$VER
 	case $print_kind in
 	--print-version) printf '%s\n' "$VER"; exit 0 ;;

@@ -1,19 +1,35 @@
 #!/bin/bash
 # test.sh: the project's test command. Fetches the real kernel corpus and builds the cached module
 # trees (scripts/make-trees.sh), configures a sanitizer build (ASan + UBSan), builds it and runs
-# every meson test suite (unit, abi, fuzz, tools, install, kmod, diff, vm, compat,
+# every meson test suite (unit, abi, fuzz, tools, install, kmod, docs, diff, vm, compat,
 # kmod-testsuite), printing meson's summary.
-# Exit status is non-zero if anything fails.
+#
+# A skipped test did not run, so it is never counted as passed. The last lines say what ran, what
+# was skipped and why (each test's own reason), and the very last line is
+# "N passed, N failed, N skipped" alone, for CI to parse.
+# Exit status: non-zero if anything failed; with --ci (.ci/run) also if anything was skipped,
+# since on the CI machine every dependency is installed and nothing has a reason to skip.
+#
+# Usage: scripts/test.sh [--ci]
 # Environment: LIBMOD_TEST_BUILD (build dir, default build-test), MESON_TEST_ARGS (extra
 # arguments for meson test, e.g. "--suite unit").
 set -uo pipefail
 cd "$(dirname "$0")/.."
+ci=0
+for a in "$@"; do
+	case "$a" in
+	--ci) ci=1 ;;
+	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "test.sh: unknown argument '$a'" >&2; exit 2 ;;
+	esac
+done
 build=${LIBMOD_TEST_BUILD:-build-test}
 
 echo "== corpus and module trees"
 if ! scripts/make-trees.sh; then
-	# The diff and vm tests then skip (exit 77); everything else still runs.
-	echo "test.sh: WARNING: corpus trees could not be built; corpus tests will be skipped" >&2
+	# The corpus tests then skip (exit 77) and say why; everything else still runs.
+	echo "test.sh: WARNING: the corpus trees could not be built (see above): the corpus tests" \
+		"will be skipped" >&2
 fi
 
 echo "== configure $build (address,undefined sanitizers)"
@@ -37,19 +53,41 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 meson test -C "$build" --no-rebuild --print-errorlogs --timeout-multiplier 3 ${MESON_TEST_ARGS:-}
 rc=$?
 echo "test.sh: meson test exit status $rc (log: $build/meson-logs/testlog.txt)"
-# The plain closing line any CI reads: counts from meson's machine-readable log.
-python3 - "$build/meson-logs/testlog.json" <<'PY' || rc=1
+# The closing lines, from meson's machine-readable log: passes per suite, each skipped test with
+# the reason it gave (its last line mentioning a skip, else its last line), then the counts.
+python3 - "$build/meson-logs/testlog.json" "$ci" <<'PY' || rc=1
 import json, sys
-passed = failed = skipped = 0
+passed = failed = 0
+skipped, suites = [], {}
 with open(sys.argv[1]) as log:
     for line in log:
-        result = json.loads(line)["result"]
+        test = json.loads(line)
+        result, name = test["result"], test["name"]
+        suite, _, short = name.partition(":")[2].partition(" / ")
+        ran = suites.setdefault(suite, [0, 0])
+        ran[1] += 1
         if result in ("OK", "EXPECTEDFAIL"):
             passed += 1
+            ran[0] += 1
         elif result == "SKIP":
-            skipped += 1
+            out = [l.strip() for l in (test.get("stdout") or "").splitlines() if l.strip()]
+            out += [l.strip() for l in (test.get("stderr") or "").splitlines() if l.strip()]
+            said = [l for l in out if "skip" in l.lower()]
+            why = (said or out or ["exit status 77, no reason given"])[-1]
+            if why.upper().startswith("SKIP:"):
+                why = why[5:].strip()
+            skipped.append(f"{short} ({why})")
         else:
             failed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+print("passed per suite: " + ", ".join(f"{s} {r[0]}/{r[1]}" for s, r in sorted(suites.items())))
+for s in skipped:
+    print(f"skipped: {s}")
+sys.stdout.flush()  # the warning goes before the last line, wherever both streams go
+if skipped:
+    what = "CI fails on it" if sys.argv[2] == "1" else "the suite is incomplete"
+    print(f"test.sh: WARNING: {len(skipped)} test(s) did not run ({what})", file=sys.stderr)
+print(f"{passed} passed, {failed} failed" + (f", {len(skipped)} skipped" if skipped else ""),
+      flush=True)
+sys.exit(1 if skipped and sys.argv[2] == "1" else 0)
 PY
 exit $rc

@@ -19,9 +19,13 @@ ours=$(realpath "$1")
 kmod=${KMOD_DEPMOD:-/sbin/depmod}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 dump=$src/tests/diff/depmod-dumpindex.py
-ver=$("$src/scripts/make-trees.sh" --print-version) || exit 1
+# Each skip names its own cause: kmod's depmod missing and the corpus missing are different fixes.
+[[ -x $kmod ]] || { echo "SKIP: no kmod depmod at $kmod (package kmod)"; exit 77; }
+ver=$("$src/scripts/make-trees.sh" --print-version) ||
+	{ echo "SKIP: no corpus kernel (scripts/make-trees.sh failed, see above)"; exit 77; }
 corpus=$("$src/scripts/make-trees.sh" --print plain)/lib/modules/$ver
-[[ -x $kmod && -d $corpus ]] || { echo "SKIP: no kmod depmod or corpus"; exit 77; }
+[[ -d $corpus ]] ||
+	{ echo "SKIP: no corpus tree $corpus (scripts/make-trees.sh failed, see above)"; exit 77; }
 tmp=$(mktemp -d /var/tmp/depmod-behaviour.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 npass=0 nfail=0

@@ -211,7 +211,8 @@ main_diff() {
 		echo "SKIP: the corpus trees cannot be built (scripts/make-trees.sh failed)" >&2
 		exit 77
 	fi
-	VER=$("$MAKE_TREES" --print-version) || exit 77
+	VER=$("$MAKE_TREES" --print-version) ||
+		{ echo "SKIP: no corpus kernel version (scripts/make-trees.sh failed)" >&2; exit 77; }
 	load_modules "$plain/lib/modules/$VER"
 	echo "modinfo-diff: ours=$OURS reference=$REF kernel=$VER modules=${#RELS[@]} names=${#NAMES[@]}"
 	local kind rc=0

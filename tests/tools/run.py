@@ -80,7 +80,8 @@ def stage_install(build):
     tools, libdir = {}, None
     for path in installed.values():
         name = os.path.basename(path)
-        if name in TOOLS + ('kmod',):
+        # Only programs: shell completions are installed under the same names.
+        if name in TOOLS + ('kmod',) and os.path.basename(os.path.dirname(path)) in ('bin', 'sbin'):
             tools[name] = dest + path
         elif name.startswith('libmod.so'):
             libdir = dest + os.path.dirname(path)

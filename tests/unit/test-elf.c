@@ -2,8 +2,11 @@
 /*
  * ELF view tests: a small module is assembled here in all four class/endianness combinations,
  * read back through every iterator, then damaged in the ways hostile files are (truncation, bogus
- * offsets and counts, names past the string table...) to check each gives a clean error. Real
- * corpus modules, when present, are compared with what libkmod reports.
+ * offsets and counts, names past the string table...) to check each gives a clean error.
+ *
+ * Given a module directory (test-elf <moddir>, run by with-corpus-moddir.sh), only real modules
+ * of the corpus are checked instead, against what libkmod reports. That run is a test of its
+ * own, so that a missing corpus shows up as a skip rather than as a pass.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -28,7 +31,8 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-#define CORPUS "/var/tmp/libmod-corpus/root/lib/modules/6.1.0-56-amd64"
+/* The corpus module directory, from the command line. */
+static const char *corpus;
 
 static char last_log[512];
 
@@ -522,8 +526,6 @@ static void test_corpus(void **state)
 	struct mod_ctx *ctx;
 	int checked = 0;
 
-	if (access(CORPUS, R_OK) != 0)
-		skip();
 	k = kmod_new("/", (const char *const[]){ NULL });
 	assert_non_null(k);
 	ctx = new_ctx();
@@ -538,9 +540,10 @@ static void test_corpus(void **state)
 		uint64_t crc;
 		enum mod_symbol_bind b;
 
-		snprintf(path, sizeof(path), "%s/%s", CORPUS, mods[i]);
+		snprintf(path, sizeof(path), "%s/%s", corpus, mods[i]);
+		/* Every module listed is in every Debian 6.1 kernel: a missing one is a failure. */
 		if (access(path, R_OK) != 0)
-			continue;
+			fail_msg("%s: %s", path, strerror(errno));
 		assert_int_equal(kmod_module_new_from_path(k, path, &km), 0);
 		assert_int_equal(mod_image_open(ctx, path, &img), 0);
 		assert_int_equal(mod_elf_new_from_image(img, &elf), 0);
@@ -601,13 +604,13 @@ static void test_corpus(void **state)
 		kmod_module_unref(km);
 		checked++;
 	}
-	assert_true(checked > 0);
+	assert_int_equal(checked, ARRAY_SIZE(mods));
 	mod_ctx_unref(ctx);
 	kmod_unref(k);
 }
 #endif
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_le64),
@@ -616,10 +619,19 @@ int main(void)
 		cmocka_unit_test(test_be32),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_bad_contents),
-#if HAVE_LIBKMOD
-		cmocka_unit_test(test_corpus),
-#endif
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (argc < 2)
+		return cmocka_run_group_tests(tests, NULL, NULL);
+	corpus = argv[1];
+#if HAVE_LIBKMOD
+	const struct CMUnitTest corpus_tests[] = {
+		cmocka_unit_test(test_corpus),
+	};
+
+	return cmocka_run_group_tests(corpus_tests, NULL, NULL);
+#else
+	printf("SKIP: built without libkmod (libkmod-dev), nothing to compare %s with\n", corpus);
+	return 77;
+#endif
 }

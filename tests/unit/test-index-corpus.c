@@ -2,8 +2,8 @@
 /*
  * Differential test of the index reader and writer against libkmod on real depmod output.
  *
- * Given a module directory holding kmod's modules.*.bin (argument, or $LIBMOD_INDEX_CORPUS;
- * exit 77 = skip when there is none), for each index:
+ * Given a module directory holding kmod's modules.*.bin (the argument: with-corpus-moddir.sh
+ * --indexed passes the corpus tree's; exit 77 = skip when it holds no indexes), for each index:
  *  (a) mod_index_dump must equal kmod_dump_index byte for byte;
  *  (b) rebuilding the index from mod_index_foreach with the builder in post-order must give
  *      kmod's file byte for byte, and the pre-order build must dump the same;
@@ -287,17 +287,19 @@ static void check_aliases(struct kmod_ctx *kctx, const char *dir, long max)
 
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : getenv("LIBMOD_INDEX_CORPUS");
+	const char *dir = argv[1];
 	const char *no_config[] = { "/nonexistent/libmod-test", NULL };
 	struct kmod_ctx *kctx;
 	char path[4096];
 	struct stat st;
 
-	if (!dir)
-		dir = "/var/tmp/index/root/lib/modules/6.1.0-56-amd64";
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s MODULE-DIRECTORY [MAX-ALIASES]\n", argv[0]);
+		return 2;
+	}
 	snprintf(path, sizeof(path), "%s/modules.dep.bin", dir);
 	if (stat(path, &st) < 0) {
-		printf("SKIP: no indexes in %s (set LIBMOD_INDEX_CORPUS)\n", dir);
+		printf("SKIP: no indexes in %s\n", dir);
 		return 77;
 	}
 	kctx = kmod_new(dir, no_config);

@@ -6,9 +6,12 @@
 # "modinfo: ERROR:" line that names the file and says why, with no crash and no sanitizer report.
 # An intact module must still pass, so the checks cannot succeed by rejecting everything.
 #
-# Inputs come from a real signed module of the corpus when there is one (LIBMOD_CORPUS_ROOT, else
-# /var/tmp/libmod-corpus/root), otherwise from a small signed ELF written here with python3.
-# Neither available: exit 77 (skipped), never a silent pass.
+# Inputs come from a real signed module of the corpus kernel when scripts/fetch-kernel.sh has it
+# cached (nothing is downloaded here), otherwise from a small signed ELF written here with
+# python3; the log says which and why. Neither available: exit 77 (skipped), never a silent pass.
+# Compressed cases this modinfo or this machine cannot run make the whole test a skip (77) after
+# every other check passed, with the reason: a test that did not run all its checks does not
+# pass.
 #
 # Usage: test-modinfo-bad-input.sh /path/to/modinfo
 set -u
@@ -16,6 +19,7 @@ set -u
 MODINFO=${1:?usage: $0 MODINFO}
 [[ -x $MODINFO ]] || { echo "modinfo not built: $MODINFO"; exit 77; }
 MODINFO=$(realpath "$MODINFO")
+top=$(cd "$(dirname "$0")/../.." && pwd)
 FEATURES=$("$MODINFO" -V | tail -n 1)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/modinfo-bad.XXXXXX") || exit 1
 trap 'rm -rf "$WORK"' EXIT
@@ -26,13 +30,20 @@ n_pass=0 n_fail=0 n_skip=0
 
 # ---------------------------------------------------------------------------------------------
 # The source module
-corpus=${LIBMOD_CORPUS_ROOT:-/var/tmp/libmod-corpus/root}
-src=""
-if [[ -d $corpus/lib/modules ]]; then
-	src=$(find "$corpus/lib/modules" -name vfat.ko -print -quit 2>/dev/null)
-	[[ -z $src ]] && src=$(find "$corpus/lib/modules" -name '*.ko' -size -200k -print -quit)
+src="" why=""
+if corpus=$(LIBMOD_CORPUS_OFFLINE=1 "$top/scripts/fetch-kernel.sh" --print-root --print-version \
+	2>"$WORK/fetch.err"); then
+	moddir=$(printf '%s\n' "$corpus" | head -n 1)/lib/modules/$(printf '%s\n' "$corpus" | tail -n 1)
+	src=$moddir/kernel/fs/fat/vfat.ko
+	[[ -f $src ]] || { why="no $src"; src=""; }
+else
+	why=$(tail -n 1 "$WORK/fetch.err")
 fi
-if [[ -n $src ]] && grep -qa -- "$MAGIC" "$src"; then
+if [[ -n $src ]] && ! grep -qa -- "$MAGIC" "$src"; then
+	why="$src is not signed"
+	src=""
+fi
+if [[ -n $src ]]; then
 	cp "$src" real.ko
 	echo "# source: $src"
 elif command -v python3 >/dev/null; then
@@ -62,9 +73,9 @@ signer, keyid, sig = b"libmod test", bytes(range(20)), bytes(range(256)) * 2
 info = struct.pack(">BBBBB3xI", 1, 4, 1, len(signer), len(keyid), len(sig))
 open("real.ko", "wb").write(elf + signer + keyid + sig + info + b"~Module signature appended~\n")
 EOF
-	echo "# source: a small signed ELF written by this test (no corpus)"
+	echo "# source: a small signed ELF written by this test (corpus module not used: $why)"
 else
-	echo "# no corpus module and no python3 to write one: skipped"
+	echo "SKIP: no corpus module ($why) and no python3 to write one"
 	exit 77
 fi
 
@@ -156,16 +167,17 @@ ln -s loop-b.ko loop-a.ko && ln -s loop-a.ko loop-b.ko &&
 	expect_fail "$PWD/loop-a.ko" 'symbolic links'
 
 # Compressed: truncated, cut 3 bytes short, one bit flipped in the middle, header only.
+skipped=()
 compress_cases() { # SUFFIX FEATURE COMMAND...
 	local suf=$1 feature=$2
 	shift 2
 	if [[ " $FEATURES " != *" +$feature "* ]]; then
-		echo "SKIP .$suf cases: modinfo is built without $feature"
+		skipped+=(".$suf cases: modinfo is built without $feature")
 		n_skip=$((n_skip + 1))
 		return
 	fi
 	if ! command -v "$1" >/dev/null; then
-		echo "SKIP .$suf cases: $1 is not installed"
+		skipped+=(".$suf cases: $1 is not installed")
 		n_skip=$((n_skip + 1))
 		return
 	fi
@@ -191,4 +203,9 @@ compress_cases zst ZSTD zstd -q -c
 compress_cases gz ZLIB gzip -n -c
 
 echo "$n_pass passed, $n_fail failed, $n_skip skipped"
-((n_fail == 0))
+((n_fail == 0)) || exit 1
+if ((n_skip)); then
+	echo "SKIP: $(IFS=';'; echo "${skipped[*]}" | sed 's/;/; /g')"
+	exit 77
+fi
+exit 0

@@ -32,10 +32,9 @@ for a in "$@"; do
 done
 die() { echo "build-initramfs.sh: $*" >&2; exit 1; }
 [ -n "$out" ] || die "--out is required"
+# Without --root and --kver, the corpus kernel: fetch-kernel.sh chooses it, nothing here guesses.
 [ -n "$kroot" ] || kroot=$("$src/scripts/fetch-kernel.sh" --print-root)
-if [ -z "$kver" ]; then
-	kver=$(ls -1 "$kroot/lib/modules" | sort -V | tail -n1)
-fi
+[ -n "$kver" ] || kver=$("$src/scripts/fetch-kernel.sh" --print-version)
 kmoddir="$kroot/lib/modules/$kver"
 [ -d "$kmoddir" ] || die "no module tree $kmoddir"
 [ -n "$work" ] || work=$(mktemp -d /var/tmp/libmod-vm.XXXXXX)
@@ -139,6 +138,10 @@ ours)
 	for t in modprobe insmod rmmod lsmod modinfo depmod; do
 		copy_with_libs "$build_dir/tools/$t/$t" "/sbin/$t"
 	done
+	# libmod dlopens libcrypto to decode signatures (ldd cannot see it): without it modinfo in
+	# the VM would show empty signer and key fields where the host's shows them.
+	crypto=$(ldconfig -p 2>/dev/null | awk '/^\tlibcrypto\.so\.3 .*x86-64/ { print $NF; exit }')
+	[ -n "$crypto" ] && copy_with_libs "$crypto" "/usr/lib/x86_64-linux-gnu/libcrypto.so.3"
 	;;
 kmod|mixed)
 	copy_with_libs "$kmod_bin" /bin/kmod

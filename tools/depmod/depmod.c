@@ -58,6 +58,7 @@ static void help(void)
 	       "\t-A, --quick          Only does the work if there's a new module\n"
 	       "\t-e, --errsyms        Report not supplied symbols\n"
 	       "\t-n, --show           Write the dependency file on stdout only\n"
+	       "\t    --dry-run        Same as --show\n"
 	       "\t-P, --symbol-prefix  Architecture symbol prefix\n"
 	       "\t-C, --config=PATH    Read configuration from PATH\n"
 	       "\t-v, --verbose        Enable verbose mode\n"
