@@ -15,7 +15,7 @@
 #include "libmod-private.h"
 
 /* Fill the XXXXXX-like tail with letters from getrandom (or the clock as a fallback). */
-static void random_suffix(char *s, size_t n)
+void mod_random_suffix(char *s, size_t n)
 {
 	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 	unsigned char rnd[16];
@@ -52,7 +52,7 @@ LIBMOD_EXPORT int mod_write_file_atomic(const char *dir, const char *name, mod_w
 		n = snprintf(tmp, sizeof(tmp), ".%s.XXXXXXXX", name);
 		if (n < 0 || (size_t)n >= sizeof(tmp))
 			return -ENAMETOOLONG;
-		random_suffix(tmp + n - 8, 8);
+		mod_random_suffix(tmp + n - 8, 8);
 		/* 0644 like the reference's outputs (the umask still applies). */
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd >= 0 || errno != EEXIST)

@@ -99,6 +99,9 @@ int config_parse_cmdline(struct mod_config *cfg, const char *text)
 		} else if (*p == '=' && st == PARAM) {
 			value = p + 1;
 			st = VALUE;
+		} else if (*p == '=' && st == NAME) {
+			/* `initrd=\initramfs-linux.img`: a kernel option whose value has a dot. */
+			st = IGNORE;
 		}
 
 		if (done) {

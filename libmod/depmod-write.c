@@ -526,11 +526,37 @@ static void remove_stale_temps(struct mod_depmod *d)
 	closedir(dir);
 }
 
+/* A new ".<name>.XXXXXX" in dfd, created exclusively; its name goes to tmp (size >= n + 9). */
+static int open_temp(int dfd, const char *name, char *tmp, size_t size)
+{
+	int n = snprintf(tmp, size, ".%s.XXXXXX", name);
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		int fd;
+
+		mod_random_suffix(tmp + n - 6, 6);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/*
+ * Every output file is created, renamed and removed relative to one descriptor of the output
+ * directory, opened once: the directory cannot be swapped under a run, and a test harness that
+ * redirects open() (kmod's path.so) sees every file depmod writes.
+ */
 int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
 {
 	const size_t n_out = ARRAY_SIZE(outputs_tab);
-	char *tmp[ARRAY_SIZE(outputs_tab)] = { 0 };
-	struct strbuf sb;
+	char tmp[ARRAY_SIZE(outputs_tab)][64];
+	bool have_tmp[ARRAY_SIZE(outputs_tab)] = { 0 };
+	_cleanup_close_ int dfd = -1;
 	int r = 0;
 
 	if (dry_run_fd >= 0) {
@@ -546,32 +572,28 @@ int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
 		ERR(d->ctx, "could not create directory %s: %m\n", d->outdirfull);
 		return r;
 	}
+	dfd = open(d->outdirfull, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+		ERR(d->ctx, "could not open directory %s: %m\n", d->outdirfull);
+		return r;
+	}
 	remove_stale_temps(d);
-	strbuf_init(&sb, NULL, 0, PATH_MAX * 4);
 	for (size_t i = 0; i < n_out && r >= 0; i++) {
 		const struct output *o = &outputs_tab[i];
 		int fd;
 
 		if (!(outputs & o->bit))
 			continue;
-		strbuf_clear(&sb);
-		if (strbuf_pushf(&sb, "%s/.%s.XXXXXX", d->outdirfull, o->name) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		tmp[i] = strbuf_steal(&sb);
-		if (!tmp[i]) {
-			r = -ENOMEM;
-			break;
-		}
-		fd = mkostemp(tmp[i], O_CLOEXEC);
+		fd = open_temp(dfd, o->name, tmp[i], sizeof(tmp[i]));
 		if (fd < 0) {
-			r = -errno;
-			ERR(d->ctx, "could not create temporary file %s: %m\n", tmp[i]);
-			free(tmp[i]);
-			tmp[i] = NULL;
+			r = fd;
+			errno = -r;
+			ERR(d->ctx, "could not create temporary file %s/.%s.XXXXXX: %m\n",
+			    d->outdirfull, o->name);
 			break;
 		}
+		have_tmp[i] = true;
 		r = gen_output(d, o, fd);
 		if (r >= 0 && fchmod(fd, 0644) < 0)
 			r = -errno;
@@ -587,26 +609,18 @@ int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
 	}
 	/* all written: move them into place (each rename is atomic on its own) */
 	for (size_t i = 0; i < n_out && r >= 0; i++) {
-		if (!tmp[i])
+		if (!have_tmp[i])
 			continue;
-		strbuf_clear(&sb);
-		if (strbuf_pushf(&sb, "%s/%s", d->outdirfull, outputs_tab[i].name) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		if (rename(tmp[i], strbuf_str(&sb)) < 0) {
+		if (renameat(dfd, tmp[i], dfd, outputs_tab[i].name) < 0) {
 			r = -errno;
-			ERR(d->ctx, "could not rename %s to %s: %m\n", tmp[i], strbuf_str(&sb));
+			ERR(d->ctx, "could not rename %s/%s to %s/%s: %m\n", d->outdirfull, tmp[i],
+			    d->outdirfull, outputs_tab[i].name);
 			break;
 		}
-		free(tmp[i]);
-		tmp[i] = NULL;
+		have_tmp[i] = false;
 	}
-	for (size_t i = 0; i < n_out; i++) {
-		if (tmp[i])
-			unlink(tmp[i]);
-		free(tmp[i]);
-	}
-	strbuf_release(&sb);
+	for (size_t i = 0; i < n_out; i++)
+		if (have_tmp[i])
+			unlinkat(dfd, tmp[i], 0);
 	return r;
 }

@@ -68,5 +68,8 @@ void mod_log(const struct mod_ctx *ctx, int priority, const char *file, int line
 #define WARN(ctx, ...) mod_log_cond(ctx, LOG_WARNING, __VA_ARGS__)
 #define ERR(ctx, ...) mod_log_cond(ctx, LOG_ERR, __VA_ARGS__)
 
+/* atomic-write.c: n (at most 16) random letters and digits for a temporary file name. */
+void mod_random_suffix(char *s, size_t n);
+
 /* Swap the kernel entry points (unit tests on the static build). NULL restores the real ones. */
 void mod_ctx_set_sys_ops(struct mod_ctx *ctx, const struct mod_sys_ops *ops, void *data);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # install-deps.sh: install, with apt-get, every Debian 12 package that building, testing,
-# benchmarking and the VM demo need. Shared by .ci/run and scripts/demo.sh.
+# benchmarking and the VM demo need, and Debian's kmod source (scripts/fetch-kmod-src.sh) for
+# the kmod-testsuite suite. Shared by .ci/run and scripts/demo.sh.
 # Usage: scripts/install-deps.sh [--update]
 #   Without --update, nothing is done (no network) when every package is already installed.
 #   With --update, apt-get update always runs first (CI).
@@ -15,6 +16,7 @@ PACKAGES=(
 	busybox-static qemu-system-x86 cpio       # VM tests (initramfs, real kernel)
 	python3 time hyperfine                    # scripts, benchmarks (peak RSS via /usr/bin/time)
 	systemd                                   # tests/compat: systemd-modules-load, a libkmod client
+	dpkg-dev autoconf automake libtool make   # kmod's own test suite (apt-get source, autotools)
 )
 
 # The other real libkmod clients tests/compat runs (udevadm, dracut-install) are unpacked into a
@@ -32,9 +34,17 @@ for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing+=("$p")
 done
+# kmod's source package, for the kmod-testsuite suite (cached; no network once fetched). A
+# failure here is not fatal: that suite then fails with the reason, and the others still run.
+fetch_kmod_src() {
+	"$(dirname "$0")/fetch-kmod-src.sh" --print-dir >/dev/null ||
+		echo "install-deps: WARNING: kmod's source could not be fetched; the kmod-testsuite suite will fail" >&2
+}
+
 if ((${#missing[@]} == 0 && !update)); then
 	echo "install-deps: all ${#PACKAGES[@]} packages present"
 	fetch_clients
+	fetch_kmod_src
 	exit 0
 fi
 
@@ -48,3 +58,4 @@ echo "install-deps: apt-get update; installing: ${missing[*]:-(all present, chec
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
 fetch_clients
+fetch_kmod_src

@@ -147,6 +147,26 @@ static void test_cycle(void **state)
 	mod_depmod_unref(d);
 }
 
+/*
+ * kmod's depmod_detect_loop shape: h -> i -> j -> h and h -> i -> j -> k -> h share three modules.
+ * Both cycles are reported from the first start, the one through k first (j's last dependency is
+ * walked first), and k counts.
+ */
+static void test_cycle_shared(void **state)
+{
+	struct mod_depmod *d = new_depmod("/m");
+
+	add_mod(d, "h", "hsym", "isym");
+	add_mod(d, "i", "isym", "jsym");
+	add_mod(d, "j", "jsym", "hsym ksym");
+	add_mod(d, "k", "ksym", "hsym");
+	assert_int_equal(resolve_and_sort(d), -ELOOP);
+	assert_string_equal(logbuf, "Cycle detected: h -> i -> j -> k -> h\n"
+				    "Cycle detected: h -> i -> j -> h\n"
+				    "Found 4 modules in dependency cycles!\n");
+	mod_depmod_unref(d);
+}
+
 static char *write_tmp(const char *dir, const char *name, const char *content)
 {
 	char *path;
@@ -335,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_closure_order),
 		cmocka_unit_test(test_last_exporter_wins),
 		cmocka_unit_test(test_cycle),
+		cmocka_unit_test(test_cycle_shared),
 		cmocka_unit_test(test_search_default),
 		cmocka_unit_test(test_search_override),
 		cmocka_unit_test(test_order),
