@@ -16,6 +16,7 @@ set -u
 MODINFO=${1:?usage: $0 MODINFO}
 [[ -x $MODINFO ]] || { echo "modinfo not built: $MODINFO"; exit 77; }
 MODINFO=$(realpath "$MODINFO")
+top=$(cd "$(dirname "$0")/../.." && pwd)
 command -v openssl >/dev/null && command -v python3 >/dev/null || { echo "SKIP: no openssl/python3"; exit 77; }
 "$MODINFO" -V | grep -q '+LIBCRYPTO' || { echo "SKIP: modinfo built without libcrypto"; exit 77; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/modinfo-verify.XXXXXX") || exit 1
@@ -149,6 +150,23 @@ if [[ -n ${src:-} ]]; then
 	want_rc=1 check "trailer cut short" "invalid (malformed)" truncated.ko --verify=trust 2>/dev/null
 	# Debian's own signature: no Debian certificate is trusted here.
 	check "Debian-signed module, nothing of Debian's trusted" "unknown key" "$src" --verify=trust
+fi
+
+# Debian's modules against the certificate built into Debian's kernel (its signing key is made
+# at build time; the certificate exists only inside vmlinuz).
+vmlinuz=$(ls "$corpus"/boot/vmlinuz-* 2>/dev/null | head -n 1)
+if [[ -n ${src:-} && -n $vmlinuz ]] && "$top/scripts/kernel-certs.py" "$vmlinuz" debian-trust > certs.txt; then
+	echo "# $(cat certs.txt)"
+	for m in "$src" $(find "$corpus/lib/modules" -name mbcache.ko -print -quit); do
+		check "Debian-signed $(basename "$m"), the kernel's certificate trusted" "valid" "$m" \
+			--verify=debian-trust
+	done
+	cp "$src" debian-tampered.ko
+	printf 'X' | dd of=debian-tampered.ko bs=1 seek=200 conv=notrunc status=none
+	check "Debian-signed module, one byte changed" "invalid (digest mismatch)" \
+		debian-tampered.ko --verify=debian-trust
+else
+	echo "# no corpus kernel image: Debian's own signatures not checked"
 fi
 
 # Default output does not change; the JSON has the verdict; a missing trust dir is an error.
