@@ -297,8 +297,8 @@ mod_signature_verdict_get_reason(const struct mod_signature_verdict *v);
  */
 LIBMOD_EXPORT const char *mod_signature_verdict_get_signer(const struct mod_signature_verdict *v);
 /*
- * The key: the matched certificate's subjectKeyIdentifier (its serial number when it has none);
- * without a match, the serial number or key identifier the signature names. May be empty.
+ * The key as the signature names it: the issuer's serial number (what modinfo shows as sig_key)
+ * or, for a signature made with sign-file -k, the subjectKeyIdentifier. Empty for unsigned.
  */
 LIBMOD_EXPORT const uint8_t *mod_signature_verdict_get_key_id(const struct mod_signature_verdict *v,
 							      size_t *len);
