@@ -27,6 +27,24 @@ int mod_elf_new_from_image_internal(struct mod_ctx *ctx, struct mod_image *img,
  */
 uint64_t mod_elf_get_extent_internal(const struct mod_elf *elf);
 
+/*
+ * The fields of a signature trailer, read without judging them: the parser (signature.c) and the
+ * verifier (verify.c) apply different rules to the same bytes, the second the kernel's.
+ */
+struct sig_trailer {
+	uint8_t algo, hash, id_type, signer_len, key_id_len;
+	bool has_zero_pad;
+	size_t sig_len;
+	size_t module_size;  /* the bytes the signature covers: everything before the blobs */
+	const uint8_t *sig;  /* sig_len bytes, inside the buffer */
+};
+
+/*
+ * -ENODATA: no magic (unsigned); -EMSGSIZE: magic without room for the header; -EOVERFLOW: the
+ * header is filled in but its lengths overflow the file (module_size and sig are not set).
+ */
+int mod_signature_trailer_internal(const void *buf, size_t len, struct sig_trailer *t);
+
 /* mod_signature_parse with messages naming `path` (NULL: no name). */
 int mod_signature_parse_internal(struct mod_ctx *ctx, const char *path, const void *buf,
 				 size_t len, struct mod_signature **ret);

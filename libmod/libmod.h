@@ -231,6 +231,83 @@ LIBMOD_EXPORT const uint8_t *mod_signature_get_signature(const struct mod_signat
 LIBMOD_EXPORT size_t mod_signature_get_module_size(const struct mod_signature *sig);
 
 /* ============================================================================================ */
+/* Signature verification                                                                       */
+/* ============================================================================================ */
+
+/*
+ * Checking an appended signature offline, by the rules the kernel applies when it loads a
+ * module (module_sig_check, mod_verify_sig, pkcs7_verify for VERIFYING_MODULE_SIGNATURE): a
+ * PKCS#7 trailer with all other header fields zero, SignedData of type data with the content
+ * detached (the signed bytes are the module before its signature), no authenticated
+ * attributes, a hash the kernel knows (sha1, sha224, sha256, sha384, sha512, sha3-*, sm3), and
+ * each signer's key found among trusted X.509 certificates by issuer and serial number or by
+ * subjectKeyIdentifier, as the kernel finds it in its keyring. Certificates carried inside the
+ * signature are not used and certificate dates are not checked, as the kernel does neither.
+ *
+ * "valid" says that a certificate in the trust directory signed exactly these bytes. It does
+ * NOT say the running kernel will accept the module: that needs the same certificate in the
+ * kernel's keyrings (built in, or enrolled as a machine owner key).
+ *
+ * Trust directory: every regular file not starting with '.' holds PEM certificates (any
+ * number) or one DER certificate; other files are skipped with a warning. Not recursive.
+ */
+/* SYSCONFDIR "/libmod/trusted-keys" (/etc/libmod/trusted-keys in the usual build). */
+LIBMOD_EXPORT const char *mod_signature_default_trust_dir(void);
+
+enum mod_signature_status {
+	MOD_SIGNATURE_VALID = 0,       /* a trusted key signed exactly these bytes */
+	MOD_SIGNATURE_INVALID,         /* see the reason */
+	MOD_SIGNATURE_UNSIGNED,        /* no signature trailer */
+	MOD_SIGNATURE_UNKNOWN_KEY,     /* well formed, but no trusted certificate names its key */
+};
+
+enum mod_signature_reason {
+	MOD_SIGNATURE_REASON_NONE = 0,
+	MOD_SIGNATURE_REASON_DIGEST_MISMATCH, /* the key signed other bytes: module modified */
+	MOD_SIGNATURE_REASON_BAD_SIGNATURE,   /* the signature does not verify with the key */
+	MOD_SIGNATURE_REASON_MALFORMED,       /* trailer or PKCS#7 data cannot be read */
+	MOD_SIGNATURE_REASON_UNSUPPORTED,     /* readable, but a form the kernel refuses */
+};
+
+struct mod_module;
+struct mod_signature_verdict;
+
+/*
+ * Verify the signature of a module image in memory (uncompressed bytes) against the
+ * certificates in trust_dir (NULL: mod_signature_default_trust_dir()). Every outcome about the
+ * module, including a damaged signature, is a verdict and returns 0. Errors are about the
+ * verifier: -EOPNOTSUPP without libcrypto, -ENOENT / -EACCES / -ENOTDIR for the trust
+ * directory (an unsigned module gives its verdict without reading it), -ENOMEM.
+ */
+LIBMOD_EXPORT int mod_signature_verify(struct mod_ctx *ctx, const void *buf, size_t len,
+				       const char *trust_dir,
+				       struct mod_signature_verdict **ret);
+/* The same for a module's file; -ENOENT for builtins and modules without a file. */
+LIBMOD_EXPORT int mod_module_verify_signature(struct mod_module *mod, const char *trust_dir,
+					      struct mod_signature_verdict **ret);
+LIBMOD_EXPORT struct mod_signature_verdict *
+mod_signature_verdict_free(struct mod_signature_verdict *v);
+LIBMOD_EXPORT enum mod_signature_status
+mod_signature_verdict_get_status(const struct mod_signature_verdict *v);
+LIBMOD_EXPORT enum mod_signature_reason
+mod_signature_verdict_get_reason(const struct mod_signature_verdict *v);
+/*
+ * The signer: the subject commonName of the trusted certificate that matched; without a match,
+ * the issuer commonName the signature names (empty when it names its key by identifier only).
+ */
+LIBMOD_EXPORT const char *mod_signature_verdict_get_signer(const struct mod_signature_verdict *v);
+/*
+ * The key as the signature names it: the issuer's serial number (what modinfo shows as sig_key)
+ * or, for a signature made with sign-file -k, the subjectKeyIdentifier. Empty for unsigned.
+ */
+LIBMOD_EXPORT const uint8_t *mod_signature_verdict_get_key_id(const struct mod_signature_verdict *v,
+							      size_t *len);
+/* "valid", "invalid", "unsigned", "unknown key"; NULL for anything else. */
+LIBMOD_EXPORT const char *mod_signature_status_str(enum mod_signature_status status);
+/* "digest mismatch", "bad signature", "malformed", "unsupported"; "" for none; NULL otherwise. */
+LIBMOD_EXPORT const char *mod_signature_reason_str(enum mod_signature_reason reason);
+
+/* ============================================================================================ */
 /* Binary indexes: modules.*.bin                                                                */
 /* ============================================================================================ */
 

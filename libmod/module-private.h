@@ -27,5 +27,7 @@ int module_new(struct mod_ctx *ctx, const char *name, size_t namelen, const char
 /* Record the modules.dep line a lookup already found. */
 void module_set_dep_line(struct mod_module *mod, const char *line);
 void module_mark_builtin(struct mod_module *mod);
+/* Read the module's file into mod->image once; -ENOENT for builtins and unknown files. */
+int module_open_image(struct mod_module *mod);
 /* Reverse a list in place (modules.dep order to load order). */
 int module_list_reverse(struct mod_module_list *list);

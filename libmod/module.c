@@ -292,7 +292,7 @@ fail:
 	return r;
 }
 
-static int module_open_image(struct mod_module *mod)
+int module_open_image(struct mod_module *mod)
 {
 	const char *path;
 	int r;

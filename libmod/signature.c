@@ -95,9 +95,8 @@ static int fill_pkcs7(struct mod_ctx *ctx, const char *path, struct mod_signatur
 	PKCS7_SIGNER_INFO *si;
 	PKCS7 *p7;
 	BIGNUM *bn = NULL;
-	X509_NAME *issuer;
 	const ASN1_OBJECT *alg = NULL;
-	int idx, n, err = -EBADMSG;
+	int n, err = -EBADMSG;
 	const struct crypto_fns *c = crypto_get();
 
 	if (!c) {
@@ -144,18 +143,7 @@ static int fill_pkcs7(struct mod_ctx *ctx, const char *path, struct mod_signatur
 	}
 	s->key_id_len = (size_t)c->BN_bn2bin(bn, s->key_id);
 
-	issuer = si->issuer_and_serial->issuer;
-	idx = c->X509_NAME_get_index_by_NID(issuer, NID_commonName, -1);
-	if (idx >= 0) {
-		X509_NAME_ENTRY *e = c->X509_NAME_get_entry(issuer, idx);
-		ASN1_STRING *cn = e ? c->X509_NAME_ENTRY_get_data(e) : NULL;
-
-		if (cn)
-			s->signer = strndup((const char *)c->ASN1_STRING_get0_data(cn),
-					    (size_t)c->ASN1_STRING_length(cn));
-	}
-	if (!s->signer)
-		s->signer = strdup("");
+	s->signer = crypto_name_cn(c, si->issuer_and_serial->issuer);
 	if (!s->signer) {
 		err = -ENOMEM;
 		goto out;
@@ -182,53 +170,74 @@ LIBMOD_EXPORT int mod_signature_parse(struct mod_ctx *ctx, const void *buf, size
 	return mod_signature_parse_internal(ctx, NULL, buf, len, ret);
 }
 
+int mod_signature_trailer_internal(const void *buf, size_t len, struct sig_trailer *t)
+{
+	const uint8_t *p = buf, *info;
+	size_t total, avail;
+
+	if (len < SIG_MAGIC_LEN || memcmp(p + len - SIG_MAGIC_LEN, SIG_MAGIC, SIG_MAGIC_LEN) != 0)
+		return -ENODATA;
+	if (len < SIG_MAGIC_LEN + SIG_INFO_LEN)
+		return -EMSGSIZE;
+	avail = len - SIG_MAGIC_LEN - SIG_INFO_LEN;
+	info = p + avail;
+	t->algo = info[0];
+	t->hash = info[1];
+	t->id_type = info[2];
+	t->signer_len = info[3];
+	t->key_id_len = info[4];
+	t->has_zero_pad = info[5] == 0 && info[6] == 0 && info[7] == 0;
+	t->sig_len = mod_rd32(info + 8, true);
+	total = t->sig_len + (size_t)t->signer_len + (size_t)t->key_id_len;
+	if (total < t->sig_len || total > avail)
+		return -EOVERFLOW;
+	t->module_size = avail - total;
+	t->sig = p + t->module_size + t->signer_len + t->key_id_len;
+	return 0;
+}
+
 int mod_signature_parse_internal(struct mod_ctx *ctx, const char *path, const void *buf,
 				 size_t len, struct mod_signature **ret)
 {
 	_cleanup_(sig_freep) struct mod_signature *s = NULL;
-	const uint8_t *p = buf, *info;
-	uint8_t algo, hash, id_type, signer_len, key_id_len;
-	size_t sig_len, total, avail, base;
+	const uint8_t *p = buf;
+	struct sig_trailer t;
+	size_t base;
+	int r;
 
 	if (!buf || !ret)
 		return -EINVAL;
-	if (len < SIG_MAGIC_LEN || memcmp(p + len - SIG_MAGIC_LEN, SIG_MAGIC, SIG_MAGIC_LEN) != 0)
-		return -ENODATA;
-	if (len < SIG_MAGIC_LEN + SIG_INFO_LEN) {
+	r = mod_signature_trailer_internal(buf, len, &t);
+	if (r == -ENODATA)
+		return r;
+	if (r == -EMSGSIZE) {
 		SIG_ERR(ctx, path, "trailer is truncated\n");
 		return -EBADMSG;
 	}
-	avail = len - SIG_MAGIC_LEN - SIG_INFO_LEN;
-	info = p + avail;
-	algo = info[0];
-	hash = info[1];
-	id_type = info[2];
-	signer_len = info[3];
-	key_id_len = info[4];
-	sig_len = mod_rd32(info + 8, true);
-
-	if (algo >= 2 || hash >= ARRAY_SIZE(hash_names) || id_type >= ID_MAX || sig_len == 0) {
+	/* The header is judged before its lengths, so a garbage header is called that. */
+	if (t.algo >= 2 || t.hash >= ARRAY_SIZE(hash_names) || t.id_type >= ID_MAX ||
+	    t.sig_len == 0) {
 		SIG_ERR(ctx, path, "invalid header (algo %u, hash %u, id type %u, length %zu)\n",
-		    algo, hash, id_type, sig_len);
+		    t.algo, t.hash, t.id_type, t.sig_len);
 		return -EBADMSG;
 	}
-	total = sig_len + (size_t)signer_len + (size_t)key_id_len;
-	if (total < sig_len || total > avail) {
-		SIG_ERR(ctx, path, "lengths (%zu bytes) overflow the file\n", total);
+	if (r == -EOVERFLOW) {
+		SIG_ERR(ctx, path, "lengths (%zu bytes) overflow the file\n",
+		    t.sig_len + (size_t)t.signer_len + (size_t)t.key_id_len);
 		return -EBADMSG;
 	}
-	base = avail - total;
+	base = t.module_size;
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->id_type = id_names[id_type];
+	s->id_type = id_names[t.id_type];
 	s->module_size = base;
 	s->hash_algo = "unknown";
 
-	if (id_type == ID_PKCS7) {
+	if (t.id_type == ID_PKCS7) {
 #if ENABLE_OPENSSL
-		int err = fill_pkcs7(ctx, path, s, p + base + signer_len + key_id_len, sig_len);
+		int err = fill_pkcs7(ctx, path, s, t.sig, t.sig_len);
 
 		if (err < 0)
 			return err;
@@ -238,12 +247,12 @@ int mod_signature_parse_internal(struct mod_ctx *ctx, const char *path, const vo
 #endif
 	} else {
 		/* Legacy layout: [signer][key id][signature] just before the header. */
-		s->signer = strndup((const char *)p + base, signer_len);
-		s->key_id = dup_bytes(p + base + signer_len, key_id_len);
-		s->key_id_len = key_id_len;
-		s->sig = dup_bytes(p + base + signer_len + key_id_len, sig_len);
-		s->sig_len = sig_len;
-		s->hash_algo = hash_names[hash];
+		s->signer = strndup((const char *)p + base, t.signer_len);
+		s->key_id = dup_bytes(p + base + t.signer_len, t.key_id_len);
+		s->key_id_len = t.key_id_len;
+		s->sig = dup_bytes(t.sig, t.sig_len);
+		s->sig_len = t.sig_len;
+		s->hash_algo = hash_names[t.hash];
 		if (!s->signer || !s->key_id || !s->sig)
 			return -ENOMEM;
 	}

@@ -54,6 +54,36 @@ static int write_signature(FILE *f, struct mod_module *mod)
 	return 0;
 }
 
+/* --verify: {"status", "reason" (null unless invalid), "signer", "key"}. */
+static int write_verdict(FILE *f, struct mod_module *mod, const struct verify_request *verify)
+{
+	struct mod_signature_verdict *v;
+	enum mod_signature_status status;
+	const uint8_t *bytes;
+	size_t len;
+	int r;
+
+	r = mod_module_verify_signature(mod, verify->dir, &v);
+	if (r < 0)
+		return r;
+	status = mod_signature_verdict_get_status(v);
+	fputs(",\n    \"verification\": {\"status\": ", f);
+	json_write_cstr(f, mod_signature_status_str(status));
+	fputs(", \"reason\": ", f);
+	if (status == MOD_SIGNATURE_INVALID)
+		json_write_cstr(f, mod_signature_reason_str(mod_signature_verdict_get_reason(v)));
+	else
+		fputs("null", f);
+	fputs(", \"signer\": ", f);
+	json_write_cstr(f, mod_signature_verdict_get_signer(v));
+	fputs(", \"key\": ", f);
+	bytes = mod_signature_verdict_get_key_id(v, &len);
+	write_hex_string(f, bytes, len);
+	fputc('}', f);
+	mod_signature_verdict_free(v);
+	return 0;
+}
+
 static void write_params(FILE *f, const struct param_list *params)
 {
 	fputs(",\n    \"parameters\": [", f);
@@ -96,7 +126,8 @@ static int write_key_values(FILE *f, struct mod_module *mod, const char *key, si
 	return r < 0 ? r : 0;
 }
 
-static int json_module(FILE *f, struct mod_module *mod, bool first)
+static int json_module(FILE *f, struct mod_module *mod, bool first,
+		       const struct verify_request *verify)
 {
 	struct param_list params = { 0 };
 	struct key_seen *seen = NULL;
@@ -145,6 +176,8 @@ static int json_module(FILE *f, struct mod_module *mod, bool first)
 	write_params(f, &params);
 	if (!builtin) {
 		r = write_signature(f, mod);
+		if (r == 0 && verify->enabled)
+			r = write_verdict(f, mod, verify);
 		if (r < 0)
 			goto out;
 	}
@@ -160,7 +193,8 @@ out:
  * One module's object goes to memory first: a module that fails half-way (a damaged file) then
  * leaves nothing behind, so the document stays valid JSON and the caller reports the error.
  */
-int modinfo_json_module(FILE *f, struct mod_module *mod, bool first)
+int modinfo_json_module(FILE *f, struct mod_module *mod, bool first,
+			const struct verify_request *verify)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -170,7 +204,7 @@ int modinfo_json_module(FILE *f, struct mod_module *mod, bool first)
 	mem = open_memstream(&buf, &len);
 	if (!mem)
 		return -errno;
-	r = json_module(mem, mod, first);
+	r = json_module(mem, mod, first, verify);
 	if (fclose(mem) != 0 && r == 0)
 		r = -ENOMEM;
 	if (r == 0 && fwrite(buf, 1, len, f) != len)

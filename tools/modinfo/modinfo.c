@@ -25,6 +25,7 @@
 static const char *fields[MAX_FIELDS];
 static size_t n_fields;
 static char separator = '\n';
+static struct verify_request verify;
 
 static void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void log_error(const char *fmt, ...)
@@ -168,6 +169,33 @@ static int print_signature(struct mod_module *mod, const char *filename)
 	return 0;
 }
 
+/*
+ * --verify: one line after the signature's, "valid", "unsigned", "unknown key" or "invalid
+ * (reason)". A verdict is data, whatever it says; only failing to reach one is an error.
+ */
+static int print_verdict(struct mod_module *mod, const char *filename)
+{
+	struct mod_signature_verdict *v;
+	enum mod_signature_status status;
+	char line[64];
+	int r;
+
+	r = mod_module_verify_signature(mod, verify.dir, &v);
+	if (r < 0) {
+		log_error("could not verify the signature of %s: %s\n", filename, strerror(-r));
+		return r;
+	}
+	status = mod_signature_verdict_get_status(v);
+	if (status == MOD_SIGNATURE_INVALID)
+		snprintf(line, sizeof(line), "%s (%s)", mod_signature_status_str(status),
+			 mod_signature_reason_str(mod_signature_verdict_get_reason(v)));
+	else
+		snprintf(line, sizeof(line), "%s", mod_signature_status_str(status));
+	print_entry("sig_verified", line);
+	mod_signature_verdict_free(v);
+	return 0;
+}
+
 /* Parameters come last, in reverse order of first appearance, as the reference prints them. */
 static void print_params(const struct param_list *params, bool as_field)
 {
@@ -246,8 +274,15 @@ static int modinfo_do(struct mod_module *mod)
 		return r == -ENOENT && strcmp(filename, "(builtin)") == 0 ? 0 : r;
 	}
 	r = 0;
-	if (strcmp(filename, "(builtin)") != 0)
+	if (strcmp(filename, "(builtin)") != 0) {
 		r = print_signature(mod, filename);
+		/* Also after a damaged trailer: the verdict then says "invalid (malformed)". */
+		if (verify.enabled) {
+			int rv = print_verdict(mod, filename);
+
+			r = r < 0 ? r : rv;
+		}
+	}
 	if (want_params)
 		print_params(&params, n_fields > 0);
 	param_list_release(&params);
@@ -332,9 +367,14 @@ static void help(void)
 	       "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
 	       "\t-b, --basedir=DIR           Use DIR as filesystem root for " MODULE_DIRECTORY "\n"
 	       "\t-J, --json                  Print one JSON document with every field\n"
+	       "\t    --verify[=DIR]          Check the signature against the certificates in DIR\n"
+	       "\t                            (default %s)\n"
 	       "\t-V, --version               Show version\n"
-	       "\t-h, --help                  Show this help\n");
+	       "\t-h, --help                  Show this help\n",
+	       mod_signature_default_trust_dir());
 }
+
+enum { OPT_VERIFY = 256 };
 
 static const struct option options[] = {
 	{ "author", no_argument, NULL, 'a' },
@@ -348,6 +388,7 @@ static const struct option options[] = {
 	{ "set-version", required_argument, NULL, 'k' },
 	{ "basedir", required_argument, NULL, 'b' },
 	{ "json", no_argument, NULL, 'J' },
+	{ "verify", optional_argument, NULL, OPT_VERIFY },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -394,6 +435,10 @@ int tool_modinfo_main(int argc, char *argv[])
 		case 'k': kversion = optarg; break;
 		case 'b': basedir = optarg; break;
 		case 'J': json = true; break;
+		case OPT_VERIFY:
+			verify.enabled = true;
+			verify.dir = optarg;
+			break;
 		case 'V':
 			tool_print_version();
 			return EXIT_SUCCESS;
@@ -469,7 +514,7 @@ int tool_modinfo_main(int argc, char *argv[])
 		for (size_t j = 0; j < mod_module_list_count(list); j++) {
 			struct mod_module *mod = mod_module_list_get(list, j);
 
-			r = json ? modinfo_json_module(stdout, mod, first) : modinfo_do(mod);
+			r = json ? modinfo_json_module(stdout, mod, first, &verify) : modinfo_do(mod);
 			if (r < 0)
 				err = r;
 			else
