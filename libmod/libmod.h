@@ -459,6 +459,20 @@ LIBMOD_EXPORT void mod_ctx_set_config(struct mod_ctx *ctx, struct mod_config *cf
 LIBMOD_EXPORT int mod_ctx_get_index(struct mod_ctx *ctx, enum mod_index_kind kind,
 				    struct mod_index **ret);
 
+/* What mod_ctx_validate found changed on disk since the context read it. */
+enum mod_ctx_change {
+	MOD_CTX_CHANGED_INDEXES = 1u << 0, /* an index the context opened (or missed) differs */
+	MOD_CTX_CHANGED_CONFIG = 1u << 1,  /* a config directory or file of its configuration */
+};
+/*
+ * Change detection for long-lived contexts (LIBMOD_2). Every index file the context tried to
+ * open and every config directory and file its configuration was read from (present or not)
+ * was stamped (device, inode, size, mtime) at that moment; *changed gets the enum
+ * mod_ctx_change bits of what differs now (0: all current). A context cannot reload in place:
+ * its modules point into the mapped indexes. Make a new context when something changed.
+ */
+LIBMOD_EXPORT int mod_ctx_validate(struct mod_ctx *ctx, unsigned int *changed);
+
 /* A module by name: normalized, cut at the first '.' ("foo.ko" is foo); touches no file. */
 LIBMOD_EXPORT int mod_module_new_from_name(struct mod_ctx *ctx, const char *name,
 					   struct mod_module **ret);
