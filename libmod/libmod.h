@@ -642,6 +642,14 @@ LIBMOD_EXPORT int mod_module_get_refcnt(struct mod_module *mod, long *ret);
 LIBMOD_EXPORT int mod_module_get_size(struct mod_module *mod, long *ret);
 /* The modules holding this one (/sys/module/X/holders, directory order). */
 LIBMOD_EXPORT int mod_module_get_holders(struct mod_module *mod, struct mod_module_list **ret);
+/*
+ * The sections of a loaded module and their addresses (/sys/module/X/sections, directory
+ * order; LIBMOD_2). The callback returns 0 to go on or a negative errno to stop (returned).
+ * -ENOENT when the module is not loaded; addresses read 0 without the privilege to see them.
+ */
+typedef int (*mod_section_visit_fn)(const char *name, unsigned long address, void *data);
+LIBMOD_EXPORT int mod_module_foreach_loaded_section(struct mod_module *mod,
+						    mod_section_visit_fn fn, void *data);
 /* Every loaded module, in /proc/modules order. */
 LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_module_list **ret);
 /*
