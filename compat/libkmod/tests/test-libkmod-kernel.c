@@ -14,18 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "libkmod.h"
 #include "libmod.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
 
 static char root[] = "/tmp/test-libkmod-kernel-XXXXXX";
 
@@ -284,16 +276,5 @@ int main(int argc, char **argv)
 		kmod_unref(ctx);
 	}
 	test_mod_ctx_validate(argv[1]);
-	{
-		char cmd[PATH_MAX + 16];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-		if (system(cmd) != 0)
-			failures++;
-	}
-	if (failures)
-		fprintf(stderr, "%d checks failed\n", failures);
-	else
-		printf("all checks passed\n");
-	return failures ? 1 : 0;
+	return finish(root);
 }

@@ -15,17 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "libkmod.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
 
 static const char *moddir;
 static char tmpdir[] = "/tmp/test-libkmod-XXXXXX";
@@ -539,16 +531,5 @@ int main(int argc, char **argv)
 	kmod_unref(ctx);
 	test_validate();
 
-	{
-		char cmd[PATH_MAX + 16];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			failures++;
-	}
-	if (failures)
-		fprintf(stderr, "%d checks failed\n", failures);
-	else
-		printf("all checks passed\n");
-	return failures ? 1 : 0;
+	return finish(tmpdir);
 }
