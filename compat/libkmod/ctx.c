@@ -11,11 +11,27 @@
 
 #include "shim.h"
 
-/* libkmod's default sink: stderr, prefixed with the library and function name. */
+/*
+ * libkmod's default sink as Debian builds it (with debug information): stderr, prefixed with
+ * the priority, the source position and the function, so logs read the same with either
+ * library.
+ */
 static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
 		       const char *format, va_list args)
 {
-	fprintf(stderr, "libkmod: %s: ", fn);
+	static const char *const names[] = {
+		[LOG_EMERG] = "EMERGENCY", [LOG_ALERT] = "ALERT", [LOG_CRIT] = "CRITICAL",
+		[LOG_ERR] = "ERROR",       [LOG_WARNING] = "WARNING", [LOG_NOTICE] = "NOTICE",
+		[LOG_INFO] = "INFO",       [LOG_DEBUG] = "DEBUG",
+	};
+	char buf[16];
+	const char *name = buf;
+
+	if (priority >= 0 && priority < (int)ARRAY_SIZE(names))
+		name = names[priority];
+	else
+		snprintf(buf, sizeof(buf), "L:%d", priority);
+	fprintf(stderr, "libkmod: %s %s:%d %s: ", name, file, line, fn);
 	vfprintf(stderr, format, args);
 }
 

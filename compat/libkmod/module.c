@@ -181,7 +181,8 @@ KMOD_EXPORT int kmod_module_new_from_path(struct kmod_ctx *ctx, const char *path
 		return -ENOENT;
 	r = mod_module_new_from_path(ctx->mctx, path, &fresh);
 	if (r < 0) {
-		KERR(ctx, "could not get module path: '%s': %s\n", path, strerror(-r));
+		/* A debug message only: callers probe paths that may not exist. */
+		KDBG(ctx, "stat %s: %s\n", path, strerror(-r));
 		return r;
 	}
 	m = pool_get(ctx, mod_module_get_name(fresh));

@@ -5,6 +5,10 @@
  * list walking, positive blacklist returns, the dependency-symbol layout dracut relies on),
  * change detection for udevd, config iterators and probe callbacks. Nothing is loaded into the
  * kernel: probes are dry runs or end in an install command handled by the callback.
+ *
+ * The same source also runs against Debian's libkmod (TEST_REAL_LIBKMOD): the expectations
+ * here are libkmod's behaviour, not just ours. The few checks where we deliberately do better
+ * are left out there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -438,9 +442,11 @@ static void test_validate(void)
 	kmod_unref(ctx);
 	ctx = kmod_new(dir, paths);
 	CHECK(kmod_validate_resources(ctx) == KMOD_RESOURCES_OK);
-	/* An edit in place of a file read is a change too. */
+#ifndef TEST_REAL_LIBKMOD
+	/* An edit in place of a file read is a change too (kmod 30 stamps directories only). */
 	write_file(conf, "a.conf", "options foo bar=2 baz=3\n");
 	CHECK(kmod_validate_resources(ctx) == KMOD_RESOURCES_MUST_RECREATE);
+#endif
 	/* A missing index makes loading fail with libkmod's -ENOENT. */
 	unlink(to);
 	kmod_unref(ctx);
@@ -487,7 +493,10 @@ static void test_ctx(void)
 	CHECK(log_count > 0);
 	CHECK(kmod_unref(ctx) == NULL);
 	CHECK(kmod_get_log_priority(NULL) < 0);
+#ifndef TEST_REAL_LIBKMOD
+	/* libkmod dereferences NULL here. */
 	CHECK(kmod_get_dirname(NULL) == NULL);
+#endif
 }
 
 int main(int argc, char **argv)
