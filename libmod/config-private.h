@@ -30,6 +30,8 @@ struct mod_config {
 	size_t n_entries, cap_entries;
 	char **files; /* interned file names */
 	size_t n_files, cap_files;
+	/* Config directories and files as they were when read (mod_ctx_validate). */
+	struct stamp_set stamps;
 };
 
 /* An empty configuration (nothing read). */

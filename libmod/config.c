@@ -78,6 +78,7 @@ LIBMOD_EXPORT struct mod_config *mod_config_unref(struct mod_config *cfg)
 		config_strv_free(e->post);
 	}
 	free(cfg->entries);
+	stamp_set_clear(&cfg->stamps);
 	for (size_t i = 0; i < cfg->n_files; i++)
 		free(cfg->files[i]);
 	free(cfg->files);
@@ -390,6 +391,27 @@ static const char *const legacy_files[] = {
 	NULL,
 };
 
+/*
+ * Stamp what the configuration came from: the directories (a new or removed *.conf moves their
+ * mtime), every file read (edits in place), and the optional files whether or not they exist
+ * (their creation is a change too).
+ */
+static int config_stamp_sources(struct mod_config *cfg, const char *const *dirs,
+				const char *const *extra, char **files, const char *const *legacy)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && dirs[i]; i++)
+		r = stamp_set_add(&cfg->stamps, dirs[i]);
+	for (size_t i = 0; r == 0 && extra[i]; i++)
+		r = stamp_set_add(&cfg->stamps, extra[i]);
+	for (size_t i = 0; r == 0 && files[i]; i++)
+		r = stamp_set_add(&cfg->stamps, files[i]);
+	for (size_t i = 0; r == 0 && legacy && legacy[i]; i++)
+		r = stamp_set_add(&cfg->stamps, legacy[i]);
+	return r;
+}
+
 int config_load_files(struct mod_config *cfg, const char *const *legacy)
 {
 	struct mod_ctx *ctx = cfg->ctx;
@@ -415,6 +437,12 @@ int config_load_files(struct mod_config *cfg, const char *const *legacy)
 	r = conf_list_files(ctx, paths ? paths : default_dirs, enames, epaths, &files);
 	if (r < 0)
 		return r;
+	r = config_stamp_sources(cfg, paths ? paths : default_dirs, epaths, files,
+				 paths ? NULL : legacy);
+	if (r < 0) {
+		conf_strv_free(files);
+		return r;
+	}
 	for (size_t i = 0; files[i]; i++) {
 		r = config_parse_file(cfg, files[i]);
 		if (r == -ENOMEM)

@@ -167,6 +167,7 @@ LIBMOD_EXPORT struct mod_ctx *mod_ctx_unref(struct mod_ctx *ctx)
 	for (int i = 0; i < _MOD_INDEX_KIND_MAX; i++)
 		mod_index_unref(ctx->indexes[i]);
 	builtin_modinfo_free(ctx->builtin_modinfo);
+	stamp_set_clear(&ctx->index_stamps);
 	free(ctx->moddir);
 	strv_free(ctx->config_paths);
 	free(ctx);
@@ -246,6 +247,14 @@ LIBMOD_EXPORT int mod_ctx_get_index(struct mod_ctx *ctx, enum mod_index_kind kin
 	ctx->index_tried[kind] = true;
 	if (asprintf(&path, "%s/%s", ctx->moddir, index_files[kind]) < 0)
 		return -ENOMEM;
+	/*
+	 * Stamp before opening: if depmod replaces the file in between, the stamp is older than
+	 * what was mapped and validation reports a change (a spurious reload), never the reverse.
+	 * A missing index is stamped too: its appearance is a change.
+	 */
+	r = stamp_set_add(&ctx->index_stamps, path);
+	if (r < 0)
+		return r;
 	r = mod_index_open(ctx, path, &ctx->indexes[kind]);
 	if (r < 0) {
 		if (r != -ENOENT)

@@ -9,6 +9,7 @@
 
 #include "libmod.h"
 #include "macros.h"
+#include "stamp.h"
 #include "sys.h"
 
 struct mod_ctx {
@@ -24,6 +25,8 @@ struct mod_ctx {
 	/* Indexes mapped on first use; index_tried records a failed open so it is not retried. */
 	struct mod_index *indexes[_MOD_INDEX_KIND_MAX];
 	bool index_tried[_MOD_INDEX_KIND_MAX];
+	/* Every index file the context tried to open, as it was then (mod_ctx_validate). */
+	struct stamp_set index_stamps;
 	/* modules.builtin.modinfo, read on first use (builtin.c). */
 	struct builtin_modinfo *builtin_modinfo;
 	/* The modprobe configuration, read on first use unless set with mod_ctx_set_config. */

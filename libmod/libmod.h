@@ -536,6 +536,20 @@ LIBMOD_EXPORT void mod_ctx_set_config(struct mod_ctx *ctx, struct mod_config *cf
 LIBMOD_EXPORT int mod_ctx_get_index(struct mod_ctx *ctx, enum mod_index_kind kind,
 				    struct mod_index **ret);
 
+/* What mod_ctx_validate found changed on disk since the context read it. */
+enum mod_ctx_change {
+	MOD_CTX_CHANGED_INDEXES = 1u << 0, /* an index the context opened (or missed) differs */
+	MOD_CTX_CHANGED_CONFIG = 1u << 1,  /* a config directory or file of its configuration */
+};
+/*
+ * Change detection for long-lived contexts (LIBMOD_2). Every index file the context tried to
+ * open and every config directory and file its configuration was read from (present or not)
+ * was stamped (device, inode, size, mtime) at that moment; *changed gets the enum
+ * mod_ctx_change bits of what differs now (0: all current). A context cannot reload in place:
+ * its modules point into the mapped indexes. Make a new context when something changed.
+ */
+LIBMOD_EXPORT int mod_ctx_validate(struct mod_ctx *ctx, unsigned int *changed);
+
 /* A module by name: normalized, cut at the first '.' ("foo.ko" is foo); touches no file. */
 LIBMOD_EXPORT int mod_module_new_from_name(struct mod_ctx *ctx, const char *name,
 					   struct mod_module **ret);
@@ -708,6 +722,14 @@ LIBMOD_EXPORT int mod_module_get_refcnt(struct mod_module *mod, long *ret);
 LIBMOD_EXPORT int mod_module_get_size(struct mod_module *mod, long *ret);
 /* The modules holding this one (/sys/module/X/holders, directory order). */
 LIBMOD_EXPORT int mod_module_get_holders(struct mod_module *mod, struct mod_module_list **ret);
+/*
+ * The sections of a loaded module and their addresses (/sys/module/X/sections, directory
+ * order; LIBMOD_2). The callback returns 0 to go on or a negative errno to stop (returned).
+ * -ENOENT when the module is not loaded; addresses read 0 without the privilege to see them.
+ */
+typedef int (*mod_section_visit_fn)(const char *name, unsigned long address, void *data);
+LIBMOD_EXPORT int mod_module_foreach_loaded_section(struct mod_module *mod,
+						    mod_section_visit_fn fn, void *data);
 /* Every loaded module, in /proc/modules order. -ENOSYS without module support (no /proc/modules). */
 LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_module_list **ret);
 /*
