@@ -186,3 +186,100 @@ int probe_run_command(struct mod_module *mod, const char *kind, const char *cmd,
 	}
 	return 0;
 }
+
+void probe_walk_init(struct probe_walk *w, struct mod_ctx *ctx)
+{
+	*w = (struct probe_walk){ .ctx = ctx, .seen = STRSET_INIT };
+}
+
+void probe_walk_release(struct probe_walk *w)
+{
+	strset_release(&w->seen);
+	free(w->stack);
+	w->stack = NULL;
+	w->depth = w->cap = 0;
+}
+
+/* "a -> b -> a": the stack from the first `name` to the top, then `name` again. */
+static void warn_cycle(const struct probe_walk *w, const char *name)
+{
+	struct strbuf sb;
+	size_t from = w->depth;
+
+	while (from > 0 && !streq(w->stack[from - 1].name, name))
+		from--;
+	if (from == 0)
+		return;
+	strbuf_init(&sb, NULL, 0, 4096);
+	/* A long loop is cut at the builder's bound: the message stays readable. */
+	for (size_t i = from - 1; i < w->depth; i++)
+		if (strbuf_pushstr(&sb, w->stack[i].name) < 0 || strbuf_pushstr(&sb, " -> ") < 0)
+			break;
+	WARN(w->ctx, "ignoring softdep cycle %s%s\n", strbuf_str(&sb), name);
+	strbuf_release(&sb);
+}
+
+static int stack_push(struct probe_walk *w, const char *name, bool entered)
+{
+	if (w->depth == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		struct probe_walk_frame *s = reallocarray(w->stack, cap, sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		w->stack = s;
+		w->cap = cap;
+	}
+	w->stack[w->depth++] = (struct probe_walk_frame){ name, entered };
+	return 0;
+}
+
+int probe_walk_enter(struct probe_walk *w, const char *name)
+{
+	unsigned int *state = strset_get(&w->seen, name);
+	int r;
+
+	if (state) {
+		if (*state == PROBE_WALK_ACTIVE)
+			warn_cycle(w, name);
+		return 1;
+	}
+	r = stack_push(w, name, true);
+	if (r < 0)
+		return r;
+	r = strset_add(&w->seen, name, PROBE_WALK_ACTIVE);
+	if (r < 0) {
+		w->depth--;
+		return r;
+	}
+	return 0;
+}
+
+int probe_walk_push(struct probe_walk *w, const char *name)
+{
+	return stack_push(w, name, false);
+}
+
+void probe_walk_done(struct probe_walk *w, const char *name)
+{
+	unsigned int *state = strset_get(&w->seen, name);
+
+	if (state)
+		*state = PROBE_WALK_DONE;
+}
+
+void probe_walk_leave(struct probe_walk *w)
+{
+	if (w->depth == 0)
+		return;
+	w->depth--;
+	if (w->stack[w->depth].entered)
+		probe_walk_done(w, w->stack[w->depth].name);
+}
+
+unsigned int probe_walk_state(const struct probe_walk *w, const char *name)
+{
+	unsigned int *state = strset_get(&w->seen, name);
+
+	return state ? *state : 0;
+}

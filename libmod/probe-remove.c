@@ -30,6 +30,8 @@ struct rm {
 	unsigned int wait_ms;
 	const struct mod_probe_callbacks *cb;
 	void *data;
+	/* Each module (target, softdep, holder) is handled once; softdep cycles are reported. */
+	struct probe_walk walk;
 };
 
 static void report(struct rm *rm, struct mod_module *mod, enum mod_action_kind kind,
@@ -143,7 +145,21 @@ static void rm_unused_deps(struct rm *rm, struct mod_module *mod)
 	mod_module_list_free(deps);
 }
 
+static int rm_module_once(struct rm *rm, struct mod_module *mod, int how);
+
+/* Softdeps may loop back (a post: b, b post: a): a module already reached is left alone. */
 static int rm_module(struct rm *rm, struct mod_module *mod, int how)
+{
+	int r = probe_walk_enter(&rm->walk, mod_module_get_name(mod));
+
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = rm_module_once(rm, mod, how);
+	probe_walk_leave(&rm->walk);
+	return r;
+}
+
+static int rm_module_once(struct rm *rm, struct mod_module *mod, int how)
 {
 	struct mod_config *cfg = probe_config(rm->ctx);
 	struct mod_module_list *pre = NULL, *post = NULL, *holders = NULL;
@@ -254,8 +270,10 @@ LIBMOD_EXPORT int mod_module_probe_remove(struct mod_module *mod, unsigned int f
 	if (!mod)
 		return -EINVAL;
 	rm = (struct rm){ mod_module_get_ctx(mod), flags, wait_ms, cb, data };
+	probe_walk_init(&rm.walk, rm.ctx);
 	was_loaded = mod_module_get_initstate(mod, &st) == 0;
 	r = rm_module(&rm, mod, (flags & MOD_PROBE_REMOVE_HOLDERS) ? RM_HOLDERS : 0);
+	probe_walk_release(&rm.walk);
 	if (r < 0)
 		return r;
 	if (outcome)

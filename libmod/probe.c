@@ -20,49 +20,19 @@ struct plan {
 	struct mod_ctx *ctx;
 	struct plan_entry *entries;
 	size_t n, cap;
-	/* Names already expanded (the reference's "visited" mark) and hard requirements. */
-	char **visited;
-	size_t nvisited;
-	char **required;
-	size_t nrequired;
+	/* Every module reached once (the reference's "visited" mark), cycles reported. */
+	struct probe_walk walk;
+	/* The module and its hard dependencies: their failures stop the load. */
+	struct strset required;
 };
-
-static bool name_in(char **set, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (streq(set[i], name))
-			return true;
-	return false;
-}
-
-static int name_add(char ***set, size_t *n, const char *name)
-{
-	char **grown, *copy;
-
-	if (name_in(*set, *n, name))
-		return 0;
-	copy = strdup(name);
-	grown = copy ? realloc(*set, (*n + 1) * sizeof(char *)) : NULL;
-	if (!grown) {
-		free(copy);
-		return -ENOMEM;
-	}
-	grown[(*n)++] = copy;
-	*set = grown;
-	return 0;
-}
 
 static void plan_free(struct plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		mod_module_unref(p->entries[i].mod);
 	free(p->entries);
-	for (size_t i = 0; i < p->nvisited; i++)
-		free(p->visited[i]);
-	free(p->visited);
-	for (size_t i = 0; i < p->nrequired; i++)
-		free(p->required[i]);
-	free(p->required);
+	probe_walk_release(&p->walk);
+	strset_release(&p->required);
 }
 
 static int plan_append(struct plan *p, struct mod_module *mod, bool ignorecmd)
@@ -79,22 +49,34 @@ static int plan_append(struct plan *p, struct mod_module *mod, bool ignorecmd)
 	p->entries[p->n].mod = mod_module_ref(mod);
 	p->entries[p->n].ignorecmd = ignorecmd;
 	p->n++;
+	/* Placed: reaching it again (a softdep of a later module) is no ordering cycle. */
+	probe_walk_done(&p->walk, mod_module_get_name(mod));
 	return 0;
 }
 
 static int plan_module(struct plan *p, struct mod_module *mod, bool required, bool ignorecmd);
 
-/* A module with its softdeps around it: pre..., the module, post... */
-static int plan_with_softdeps(struct plan *p, struct mod_module *mod)
+/*
+ * A module with its softdeps around it: pre..., the module, post... `entered` says the module is
+ * the one plan_module entered; a hard dependency is not marked, so it is listed again before
+ * every module that needs it, exactly as the reference lists it (its softdeps, marked, are not
+ * repeated, so this always ends).
+ */
+static int plan_with_softdeps(struct plan *p, struct mod_module *mod, bool entered)
 {
 	struct mod_module_list *pre = NULL, *post = NULL;
 	size_t npre, npost;
 	int r;
 
+	if (!entered) {
+		r = probe_walk_push(&p->walk, mod_module_get_name(mod));
+		if (r < 0)
+			return r;
+	}
 	r = probe_get_softdeps(mod, &pre, &post, NULL);
 	if (r < 0) {
 		ERR(p->ctx, "could not get softdep: %s\n", strerror(-r));
-		return r;
+		goto out;
 	}
 	npre = mod_module_list_count(pre);
 	npost = mod_module_list_count(post);
@@ -111,6 +93,9 @@ static int plan_with_softdeps(struct plan *p, struct mod_module *mod)
 		r = plan_module(p, mod_module_list_get(post, i), false, false);
 	mod_module_list_free(pre);
 	mod_module_list_free(post);
+out:
+	if (!entered)
+		probe_walk_leave(&p->walk);
 	return r;
 }
 
@@ -120,32 +105,40 @@ static int plan_module(struct plan *p, struct mod_module *mod, bool required, bo
 	size_t ndeps;
 	int r;
 
-	if (name_in(p->visited, p->nvisited, mod_module_get_name(mod)))
-		return 0;
-	r = name_add(&p->visited, &p->nvisited, mod_module_get_name(mod));
-	if (r < 0)
-		return r;
+	/* Marked on entry (the reference's "visited"): a softdep cycle ends here, reported. */
+	r = probe_walk_enter(&p->walk, mod_module_get_name(mod));
+	if (r != 0)
+		return r < 0 ? r : 0;
 	r = mod_module_get_dependencies(mod, &deps);
 	if (r == -ENOENT) {
 		deps = NULL;
 		r = 0;
 	}
 	if (r < 0)
-		return r;
+		goto out;
 	ndeps = mod_module_list_count(deps);
 	if (required) {
-		r = name_add(&p->required, &p->nrequired, mod_module_get_name(mod));
-		for (size_t i = 0; i < ndeps && r == 0; i++)
-			r = name_add(&p->required, &p->nrequired,
-				     mod_module_get_name(mod_module_list_get(deps, i)));
+		r = strset_add(&p->required, mod_module_get_name(mod), 1);
+		for (size_t i = 0; i < ndeps && r >= 0; i++)
+			r = strset_add(&p->required,
+				       mod_module_get_name(mod_module_list_get(deps, i)), 1);
+		if (r > 0)
+			r = 0;
 	}
 	/* modules.dep lines are transitive: a dependency's own deps are already listed. */
 	for (size_t i = 0; i < ndeps && r == 0; i++)
-		r = plan_with_softdeps(p, mod_module_list_get(deps, i));
+		r = plan_with_softdeps(p, mod_module_list_get(deps, i), false);
 	if (r == 0)
-		r = ignorecmd ? plan_append(p, mod, true) : plan_with_softdeps(p, mod);
+		r = ignorecmd ? plan_append(p, mod, true) : plan_with_softdeps(p, mod, true);
 	mod_module_list_free(deps);
+out:
+	probe_walk_leave(&p->walk);
 	return r;
+}
+
+static bool is_required(const struct plan *p, struct mod_module *mod)
+{
+	return strset_get(&p->required, mod_module_get_name(mod)) != NULL;
 }
 
 static bool is_blacklisted(struct mod_module *mod)
@@ -216,8 +209,9 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 					  const struct mod_probe_callbacks *cb, void *data,
 					  enum mod_probe_outcome *outcome)
 {
-	struct plan p = { 0 };
+	struct plan p = { .required = STRSET_INIT };
 	struct mod_ctx *ctx;
+	size_t kept = 0;
 	enum mod_probe_outcome out = MOD_PROBE_OUTCOME_DONE;
 	int r;
 
@@ -225,6 +219,7 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 		return -EINVAL;
 	ctx = mod_module_get_ctx(mod);
 	p.ctx = ctx;
+	probe_walk_init(&p.walk, ctx);
 
 	if (!(flags & MOD_PROBE_IGNORE_LOADED) && probe_is_inkernel(mod)) {
 		if (flags & MOD_PROBE_FAIL_ON_LOADED)
@@ -253,26 +248,31 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 	if (r < 0)
 		goto out;
 
-	/* Refuse the whole load when a module it needs is forbidden; drop forbidden softdeps. */
+	/*
+	 * Refuse the whole load when a module it needs is forbidden; drop forbidden softdeps.
+	 * Kept entries are compacted in one pass (a removal per entry was quadratic).
+	 */
 	for (size_t i = 0; i < p.n; i++) {
 		struct mod_module *m = p.entries[i].mod;
-		bool required = name_in(p.required, p.nrequired, mod_module_get_name(m));
 
 		if (!probe_is_forbidden(m) &&
-		    !((flags & MOD_PROBE_BLACKLIST_ALL) && is_blacklisted(m)))
+		    !((flags & MOD_PROBE_BLACKLIST_ALL) && is_blacklisted(m))) {
+			p.entries[kept++] = p.entries[i];
 			continue;
-		if (required && probe_is_forbidden(m)) {
+		}
+		if (is_required(&p, m) && probe_is_forbidden(m)) {
 			ERR(ctx, "module %s needs %s, which is forbidden by the configuration "
 				 "('forbid'), not loading it\n",
 			    mod_module_get_name(mod), mod_module_get_name(m));
+			/* The entries not yet looked at stay owned by the plan. */
+			memmove(&p.entries[kept], &p.entries[i], (p.n - i) * sizeof(p.entries[0]));
+			p.n = kept + (p.n - i);
 			r = -EPERM;
 			goto out;
 		}
 		mod_module_unref(m);
-		memmove(&p.entries[i], &p.entries[i + 1], (p.n - i - 1) * sizeof(p.entries[0]));
-		p.n--;
-		i--;
 	}
+	p.n = kept;
 	if (p.n == 0) {
 		out = MOD_PROBE_OUTCOME_BLACKLISTED;
 		goto out;
@@ -294,7 +294,7 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 		/* A parallel load may have won the race: EEXIST is success, except --first-time. */
 		if (r == -EEXIST && m == mod && (flags & MOD_PROBE_FAIL_ON_LOADED))
 			break;
-		if (r == -EEXIST || !name_in(p.required, p.nrequired, mod_module_get_name(m)))
+		if (r == -EEXIST || !is_required(&p, m))
 			r = 0;
 		else if (r < 0)
 			break;
