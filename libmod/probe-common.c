@@ -200,14 +200,20 @@ void probe_walk_release(struct probe_walk *w)
 	w->depth = w->cap = 0;
 }
 
-/* "a -> b -> a": the stack from the first `name` to the top, then `name` again. */
+/*
+ * Reached `name` again while it is on the stack: if every step since is a softdep, that is a
+ * softdep cycle; say "a -> b -> a".
+ */
 static void warn_cycle(const struct probe_walk *w, const char *name)
 {
 	struct strbuf sb;
 	size_t from = w->depth;
 
-	while (from > 0 && !streq(w->stack[from - 1].name, name))
+	while (from > 0 && !streq(w->stack[from - 1].name, name)) {
+		if (!w->stack[from - 1].entered)
+			return;
 		from--;
+	}
 	if (from == 0)
 		return;
 	strbuf_init(&sb, NULL, 0, 4096);
@@ -236,18 +242,19 @@ static int stack_push(struct probe_walk *w, const char *name, bool entered)
 
 int probe_walk_enter(struct probe_walk *w, const char *name)
 {
-	unsigned int *state = strset_get(&w->seen, name);
+	unsigned int *on_stack = strset_get(&w->seen, name);
 	int r;
 
-	if (state) {
-		if (*state == PROBE_WALK_ACTIVE)
+	if (on_stack) {
+		/* Only a module still on the stack can close a loop: the search is rare. */
+		if (*on_stack)
 			warn_cycle(w, name);
 		return 1;
 	}
 	r = stack_push(w, name, true);
 	if (r < 0)
 		return r;
-	r = strset_add(&w->seen, name, PROBE_WALK_ACTIVE);
+	r = strset_add(&w->seen, name, 1);
 	if (r < 0) {
 		w->depth--;
 		return r;
@@ -260,26 +267,16 @@ int probe_walk_push(struct probe_walk *w, const char *name)
 	return stack_push(w, name, false);
 }
 
-void probe_walk_done(struct probe_walk *w, const char *name)
-{
-	unsigned int *state = strset_get(&w->seen, name);
-
-	if (state)
-		*state = PROBE_WALK_DONE;
-}
-
 void probe_walk_leave(struct probe_walk *w)
 {
+	unsigned int *on_stack;
+
 	if (w->depth == 0)
 		return;
 	w->depth--;
-	if (w->stack[w->depth].entered)
-		probe_walk_done(w, w->stack[w->depth].name);
-}
-
-unsigned int probe_walk_state(const struct probe_walk *w, const char *name)
-{
-	unsigned int *state = strset_get(&w->seen, name);
-
-	return state ? *state : 0;
+	if (!w->stack[w->depth].entered)
+		return;
+	on_stack = strset_get(&w->seen, w->stack[w->depth].name);
+	if (on_stack)
+		*on_stack = 0;
 }

@@ -28,13 +28,15 @@ bool probe_is_forbidden(struct mod_module *mod);
 /*
  * Walking the module graph (softdeps, holders) with a mark per module. Softdep lines can form
  * cycles (`softdep a post: b` + `softdep b post: a`, or `softdep x pre: x`); the walk remembers
- * every module it entered, so each is expanded once and a cycle is reported (as a warning naming
- * the loop) instead of recursing until the stack runs out, as kmod 30 does on `modprobe -r`.
- * The marks live in a hash set: planning tens of thousands of modules stays linear.
+ * every module it entered, so each is expanded once, instead of recursing until the stack runs
+ * out as kmod 30 does on `modprobe -r`. A loop made of softdep steps alone is reported as a
+ * warning naming it; one through a hard dependency (listed again before each module that needs
+ * it, as the reference does) is the normal shape of a plan and is not. The marks live in a hash
+ * set: planning tens of thousands of modules stays linear.
  */
 struct probe_walk {
 	struct mod_ctx *ctx;
-	struct strset seen; /* name -> PROBE_WALK_ACTIVE or PROBE_WALK_DONE */
+	struct strset seen; /* every name entered -> 1 while it is on the stack, then 0 */
 	/* The modules being walked, outermost first: what a cycle message shows. */
 	struct probe_walk_frame {
 		const char *name; /* borrowed from the module, alive while on the stack */
@@ -42,14 +44,12 @@ struct probe_walk {
 	} *stack;
 	size_t depth, cap;
 };
-#define PROBE_WALK_ACTIVE 1u /* entered, not finished: reaching it again is a cycle */
-#define PROBE_WALK_DONE 2u   /* handled: reaching it again is a plain repeat */
 
 void probe_walk_init(struct probe_walk *w, struct mod_ctx *ctx);
 void probe_walk_release(struct probe_walk *w);
 /*
- * Enter a module. 0: entered (pair with probe_walk_leave); 1: already entered or done, skip it
- * (a cycle is logged as a warning, naming the loop); -ENOMEM.
+ * Enter a module. 0: entered (pair with probe_walk_leave); 1: entered before, skip it (a
+ * softdep cycle is logged as a warning); -ENOMEM.
  */
 int probe_walk_enter(struct probe_walk *w, const char *name) _must_check_;
 /*
@@ -57,9 +57,5 @@ int probe_walk_enter(struct probe_walk *w, const char *name) _must_check_;
  * before every module that needs it); pair with probe_walk_leave.
  */
 int probe_walk_push(struct probe_walk *w, const char *name) _must_check_;
-/* Mark a module done while it may still be on the stack (e.g. once it is in the load plan). */
-void probe_walk_done(struct probe_walk *w, const char *name);
-/* Leave the innermost module; an entered one is done. */
+/* Leave the innermost module. */
 void probe_walk_leave(struct probe_walk *w);
-/* 0 (never entered), PROBE_WALK_ACTIVE or PROBE_WALK_DONE. */
-unsigned int probe_walk_state(const struct probe_walk *w, const char *name);

@@ -49,8 +49,6 @@ static int plan_append(struct plan *p, struct mod_module *mod, bool ignorecmd)
 	p->entries[p->n].mod = mod_module_ref(mod);
 	p->entries[p->n].ignorecmd = ignorecmd;
 	p->n++;
-	/* Placed: reaching it again (a softdep of a later module) is no ordering cycle. */
-	probe_walk_done(&p->walk, mod_module_get_name(mod));
 	return 0;
 }
 
