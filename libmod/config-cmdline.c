@@ -2,8 +2,10 @@
 /*
  * Module options and blacklist entries from the kernel command line: `mod.param[=value]` becomes
  * `options mod param[=value]`, `modprobe.blacklist=a,b` becomes blacklist entries. The token
- * rules (quotes, dots, GRUB's quoting of whole tokens) are the reference's; see
- * kmod-reference.md section 4.
+ * rules (quotes, dots, GRUB's quoting of whole tokens, an '=' before the first '.' making a
+ * kernel option such as `initrd=\initramfs-linux.img`, not a module's) are the reference's; see
+ * kmod-reference.md section 4. One deliberate difference: `.param=v` (no module name) is
+ * ignored, where the reference stores options for the empty name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -99,6 +101,9 @@ int config_parse_cmdline(struct mod_config *cfg, const char *text)
 		} else if (*p == '=' && st == PARAM) {
 			value = p + 1;
 			st = VALUE;
+		} else if (*p == '=' && st == NAME) {
+			/* `initrd=\initramfs-linux.img`: a kernel option whose value has a dot. */
+			st = IGNORE;
 		}
 
 		if (done) {

@@ -314,6 +314,14 @@ static void test_cmdline(void **state)
 	/* Module names are underscored; a bad bracket is logged. */
 	check_cmdline("my-mod.x=1 b[a.y=1", "options my_mod x=1\n");
 	check_cmdline("modprobe.blacklist=a-b,c", "blacklist a-b\nblacklist c\n");
+	/*
+	 * An '=' before the first '.' makes a token no module parameter (EFI stubs pass
+	 * initrd=\initramfs-linux.img); kmod 30 ignores these, checked with its modprobe -c.
+	 */
+	check_cmdline("initrd=\\initramfs-linux.img root=/dev/sda x.y=1", "options x y=1\n");
+	check_cmdline("foo=bar.baz BOOT_IMAGE=/vmlinuz-6.1 a=b=c.d splash=x.y", "");
+	check_cmdline("\"foo=bar.baz\" \"q.r=s.t\" zz.b=1=.c",
+		      "options q r=\"s.t\"\noptions zz b=1=.c\n");
 
 	struct mod_ctx *ctx = new_ctx(NULL, NULL);
 	struct mod_config *cfg = NULL;
