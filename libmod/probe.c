@@ -52,85 +52,169 @@ static int plan_append(struct plan *p, struct mod_module *mod, bool ignorecmd)
 	return 0;
 }
 
-static int plan_module(struct plan *p, struct mod_module *mod, bool required, bool ignorecmd);
-
 /*
- * A module with its softdeps around it: pre..., the module, post... `entered` says the module is
- * the one plan_module entered; a hard dependency is not marked, so it is listed again before
- * every module that needs it, exactly as the reference lists it (its softdeps, marked, are not
- * repeated, so this always ends).
+ * The plan is built by a loop over an explicit stack of frames, not by recursion: a chain of
+ * 32,768 `softdep mI post: mI+1` lines is 65,536 nested steps, which overflowed the C stack
+ * (kmod recurses too). Two kinds of frames, the reference's two functions:
+ *
+ * MODULE (kmod's __kmod_module_get_probe_list): marked on entry (the reference's "visited"; a
+ * softdep cycle ends here, reported), its hard dependencies in load order each with their
+ * softdeps, then the module itself with its softdeps (or alone with ignorecmd).
+ *
+ * SOFT (kmod's __kmod_module_fill_softdep): pre-softdeps (each a MODULE), the module, the
+ * post-softdeps. A hard dependency is not marked, so it is listed again before every module
+ * that needs it, exactly as the reference lists it; its softdeps are marked, so this ends.
  */
-static int plan_with_softdeps(struct plan *p, struct mod_module *mod, bool entered)
+enum frame_kind { FRAME_MODULE, FRAME_SOFT };
+
+struct frame {
+	enum frame_kind kind;
+	struct mod_module *mod; /* borrowed from the frame below (its list) or the caller */
+	bool required, ignorecmd; /* MODULE */
+	bool entered;             /* SOFT: the module of the MODULE frame below, already entered */
+	unsigned int step;
+	size_t i;
+	struct mod_module_list *deps, *pre, *post;
+};
+
+struct frames {
+	struct frame *v;
+	size_t n, cap;
+};
+
+static int frame_push(struct frames *f, struct frame fr)
 {
-	struct mod_module_list *pre = NULL, *post = NULL;
-	size_t npre, npost;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 32;
+		struct frame *v = reallocarray(f->v, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n++] = fr;
+	return 0;
+}
+
+static void frame_drop(struct plan *p, struct frames *f)
+{
+	struct frame *fr = &f->v[--f->n];
+
+	mod_module_list_free(fr->deps);
+	mod_module_list_free(fr->pre);
+	mod_module_list_free(fr->post);
+	/* Every frame that is still open holds one walk frame (step > 0). */
+	if (fr->step > 0 && (fr->kind == FRAME_MODULE || !fr->entered))
+		probe_walk_leave(&p->walk);
+}
+
+/* One step of the top MODULE frame; may push a frame. */
+static int step_module(struct plan *p, struct frames *f)
+{
+	struct frame *fr = &f->v[f->n - 1];
+	struct mod_module *mod = fr->mod;
+	size_t ndeps;
 	int r;
 
-	if (!entered) {
-		r = probe_walk_push(&p->walk, mod_module_get_name(mod));
-		if (r < 0)
+	switch (fr->step) {
+	case 0:
+		r = probe_walk_enter(&p->walk, mod_module_get_name(mod));
+		if (r != 0) {
+			f->n--; /* nothing opened yet */
+			return r < 0 ? r : 0;
+		}
+		fr->step = 1;
+		r = mod_module_get_dependencies(mod, &fr->deps);
+		if (r == -ENOENT) {
+			fr->deps = NULL;
+			r = 0;
+		}
+		if (r < 0 || !fr->required)
 			return r;
+		ndeps = mod_module_list_count(fr->deps);
+		r = strset_add(&p->required, mod_module_get_name(mod), 1);
+		for (size_t i = 0; i < ndeps && r >= 0; i++)
+			r = strset_add(&p->required,
+				       mod_module_get_name(mod_module_list_get(fr->deps, i)), 1);
+		return r < 0 ? r : 0;
+	case 1:
+		/* modules.dep lines are transitive: a dependency's own deps are already listed. */
+		if (fr->i < mod_module_list_count(fr->deps))
+			return frame_push(f, (struct frame){
+						     .kind = FRAME_SOFT,
+						     .mod = mod_module_list_get(fr->deps, fr->i++),
+					     });
+		fr->step = 2;
+		if (fr->ignorecmd)
+			return plan_append(p, mod, true);
+		return frame_push(f, (struct frame){ .kind = FRAME_SOFT, .mod = mod, .entered = true });
+	default:
+		frame_drop(p, f);
+		return 0;
 	}
-	r = probe_get_softdeps(mod, &pre, &post, NULL);
-	if (r < 0) {
-		ERR(p->ctx, "could not get softdep: %s\n", strerror(-r));
-		goto out;
+}
+
+/* One step of the top SOFT frame; may push a frame. */
+static int step_soft(struct plan *p, struct frames *f)
+{
+	struct frame *fr = &f->v[f->n - 1];
+	int r;
+
+	switch (fr->step) {
+	case 0:
+		if (!fr->entered) {
+			r = probe_walk_push(&p->walk, mod_module_get_name(fr->mod));
+			if (r < 0) {
+				f->n--;
+				return r;
+			}
+		}
+		fr->step = 1;
+		r = probe_get_softdeps(fr->mod, &fr->pre, &fr->post, NULL);
+		if (r < 0)
+			ERR(p->ctx, "could not get softdep: %s\n", strerror(-r));
+		return r;
+	case 1:
+		if (fr->i < mod_module_list_count(fr->pre))
+			return frame_push(f, (struct frame){
+						     .kind = FRAME_MODULE,
+						     .mod = mod_module_list_get(fr->pre, fr->i++),
+					     });
+		fr->step = 2;
+		fr->i = 0;
+		/*
+		 * The module's install command is honoured even when it has softdeps: kmod
+		 * ignores it then (issue #446), which silently defeats `install X /bin/false` for
+		 * any module the kernel gave a softdep. The softdeps are still planned around it.
+		 */
+		return plan_append(p, fr->mod, false);
+	case 2:
+		if (fr->i < mod_module_list_count(fr->post))
+			return frame_push(f, (struct frame){
+						     .kind = FRAME_MODULE,
+						     .mod = mod_module_list_get(fr->post, fr->i++),
+					     });
+		fr->step = 3;
+		return 0;
+	default:
+		frame_drop(p, f);
+		return 0;
 	}
-	npre = mod_module_list_count(pre);
-	npost = mod_module_list_count(post);
-	for (size_t i = 0; i < npre && r == 0; i++)
-		r = plan_module(p, mod_module_list_get(pre, i), false, false);
-	/*
-	 * The module's install command is honoured even when it has softdeps: kmod ignores it
-	 * then (issue #446), which silently defeats `install X /bin/false` for any module the
-	 * kernel gave a softdep. The softdeps are still planned around it.
-	 */
-	if (r == 0)
-		r = plan_append(p, mod, false);
-	for (size_t i = 0; i < npost && r == 0; i++)
-		r = plan_module(p, mod_module_list_get(post, i), false, false);
-	mod_module_list_free(pre);
-	mod_module_list_free(post);
-out:
-	if (!entered)
-		probe_walk_leave(&p->walk);
-	return r;
 }
 
 static int plan_module(struct plan *p, struct mod_module *mod, bool required, bool ignorecmd)
 {
-	struct mod_module_list *deps = NULL;
-	size_t ndeps;
+	struct frames f = { 0 };
 	int r;
 
-	/* Marked on entry (the reference's "visited"): a softdep cycle ends here, reported. */
-	r = probe_walk_enter(&p->walk, mod_module_get_name(mod));
-	if (r != 0)
-		return r < 0 ? r : 0;
-	r = mod_module_get_dependencies(mod, &deps);
-	if (r == -ENOENT) {
-		deps = NULL;
-		r = 0;
-	}
-	if (r < 0)
-		goto out;
-	ndeps = mod_module_list_count(deps);
-	if (required) {
-		r = strset_add(&p->required, mod_module_get_name(mod), 1);
-		for (size_t i = 0; i < ndeps && r >= 0; i++)
-			r = strset_add(&p->required,
-				       mod_module_get_name(mod_module_list_get(deps, i)), 1);
-		if (r > 0)
-			r = 0;
-	}
-	/* modules.dep lines are transitive: a dependency's own deps are already listed. */
-	for (size_t i = 0; i < ndeps && r == 0; i++)
-		r = plan_with_softdeps(p, mod_module_list_get(deps, i), false);
-	if (r == 0)
-		r = ignorecmd ? plan_append(p, mod, true) : plan_with_softdeps(p, mod, true);
-	mod_module_list_free(deps);
-out:
-	probe_walk_leave(&p->walk);
+	r = frame_push(&f, (struct frame){ .kind = FRAME_MODULE, .mod = mod, .required = required,
+					    .ignorecmd = ignorecmd });
+	while (r == 0 && f.n > 0)
+		r = f.v[f.n - 1].kind == FRAME_MODULE ? step_module(p, &f) : step_soft(p, &f);
+	while (f.n > 0)
+		frame_drop(p, &f);
+	free(f.v);
 	return r;
 }
 
