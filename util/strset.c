@@ -41,7 +41,8 @@ static struct strset_slot *find(const struct strset *s, const char *key, size_t 
 static int grow(struct strset *s)
 {
 	struct strset old = *s;
-	size_t cap = s->cap ? s->cap * 2 : 64;
+	/* Small first: most sets (one per probe) hold a handful of names. */
+	size_t cap = s->cap ? s->cap * 2 : 8;
 
 	if (cap == 0 || cap > SIZE_MAX / sizeof(*s->slots))
 		return -ENOMEM;

@@ -182,8 +182,13 @@ static void print_action(struct mod_module *mod, enum mod_action_kind kind, cons
 		/* Remove commands and hooks are not shown: initramfs tools parse this output. */
 		break;
 	}
-	/* Keep the actions in step with messages on stderr, as the reference does. */
-	fflush(stdout);
+	/*
+	 * While loading or removing, keep the actions in step with the messages on stderr. A dry
+	 * run (-n, -D) only prints: buffered, as the reference does (a flush per line was 20,000
+	 * write calls for a 20,000-module plan).
+	 */
+	if (!dry_run)
+		fflush(stdout);
 }
 
 static const struct mod_probe_callbacks show_cb = { .action = print_action };
