@@ -266,6 +266,74 @@ static void test_kernel_compression_read_once_per_context(void **state)
 	mod_module_unref(mod);
 }
 
+/*
+ * With the kernel decompressing (/sys/module/compression names the file's compression), only
+ * the ELF header is decoded here. The module is a valid header followed by 256 KiB of noise,
+ * compressed, then cut in half: decoding it all would fail on the truncated stream, decoding
+ * only the head succeeds, and finit_module gets the file with MODULE_INIT_COMPRESSED_FILE.
+ * A compressed file whose start is no module is still refused before the kernel sees it.
+ */
+static void check_compressed_head(struct fixture *f, const char *tool, const char *ext,
+				  const char *kernel)
+{
+	unsigned char *data = malloc(sizeof(Elf64_Ehdr) + (256 << 10));
+	char plain[160], cmd[512], p[160];
+	struct mod_module *mod;
+	struct stat st;
+	uint32_t x = 12345;
+
+	assert_non_null(data);
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null", tool);
+	if (system(cmd) != 0) {
+		free(data);
+		return;
+	}
+	make_header(data, ELFCLASS64, ELFDATA2LSB, ET_REL, EM_X86_64);
+	for (size_t i = sizeof(Elf64_Ehdr); i < sizeof(Elf64_Ehdr) + (256 << 10); i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (unsigned char)(x >> 24);
+	}
+	snprintf(plain, sizeof(plain), "%s/m.ko", f->rec.dir);
+	write_file(plain, data, sizeof(Elf64_Ehdr) + (256 << 10));
+	free(data);
+	snprintf(cmd, sizeof(cmd), "%s -c '%s' > '%s%s'", tool, plain, plain, ext);
+	assert_int_equal(system(cmd), 0);
+	snprintf(p, sizeof(p), "%s%s", plain, ext);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(truncate(p, st.st_size / 2), 0);
+	snprintf(cmd, sizeof(cmd), "%s/sys/module/compression", f->rec.dir);
+	write_file(cmd, kernel, strlen(kernel));
+	mod_ctx_set_sys_ops(f->ctx, &rec_ops, &f->rec); /* read the compression again */
+
+	f->rec.finit_calls = f->rec.init_calls = 0;
+	assert_int_equal(mod_module_new_from_path(f->ctx, p, &mod), 0);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), 0);
+	assert_int_equal(f->rec.finit_calls, 1);
+	assert_int_equal(f->rec.finit_flags, 4); /* MODULE_INIT_COMPRESSED_FILE */
+	assert_int_equal(f->rec.init_calls, 0);
+	mod_module_unref(mod);
+
+	/* Not a module at the start: refused from the decoded header alone. */
+	write_file(plain, "#!/bin/sh\necho this is a script, not a kernel module at all\n", 61);
+	snprintf(cmd, sizeof(cmd), "%s -c '%s' > '%s'", tool, plain, p);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mod_module_new_from_path(f->ctx, p, &mod), 0);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), -ENOEXEC);
+	assert_int_equal(f->rec.finit_calls, 1);
+	mod_module_unref(mod);
+	unlink(p);
+	unlink(plain);
+}
+
+static void test_insert_compressed_reads_only_the_header(void **state)
+{
+	struct fixture *f = *state;
+
+	check_compressed_head(f, "xz", ".xz", "xz\n");
+	check_compressed_head(f, "zstd", ".zst", "zstd\n");
+	check_compressed_head(f, "gzip", ".gz", "gzip\n");
+}
+
 static void test_remove_flags(void **state)
 {
 	struct fixture *f = *state;
@@ -485,6 +553,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kernel_compression, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_compression_read_once_per_context,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_compressed_reads_only_the_header, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_remove_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_plans, setup, teardown),
