@@ -144,6 +144,14 @@ static const struct config_index *index_get(const struct mod_config *cfg)
 	return &cfg->idx;
 }
 
+/* Can any entry of this kind match? Lets queries skip normalising names for absent kinds. */
+static bool has_kind(const struct mod_config *cfg, enum mod_config_kind kind)
+{
+	const struct config_index *idx = index_get(cfg);
+
+	return !idx || idx->keys[kind].n > 0;
+}
+
 static bool entry_matches(const struct mod_config_entry *e, const char *name, bool glob)
 {
 	return glob ? fnmatch(e->key, name, 0) == 0 : streq(e->key, name);
@@ -250,6 +258,8 @@ LIBMOD_EXPORT int mod_config_get_options(const struct mod_config *cfg, const cha
 
 	if (!cfg || !modname || !ret)
 		return -EINVAL;
+	if (!has_kind(cfg, MOD_CONFIG_OPTIONS))
+		return -ENOENT;
 	r = mod_name_normalize(modname, name, sizeof(name));
 	if (r < 0)
 		return r;
@@ -295,6 +305,8 @@ LIBMOD_EXPORT int mod_config_get_command(const struct mod_config *cfg, enum mod_
 
 	if (!cfg || !modname || !cmd || !is_command_kind(kind))
 		return -EINVAL;
+	if (!has_kind(cfg, kind))
+		return -ENOENT;
 	r = mod_name_normalize(modname, name, sizeof(name));
 	if (r < 0)
 		return r;
@@ -346,7 +358,8 @@ LIBMOD_EXPORT bool mod_config_is_forbidden(const struct mod_config *cfg, const c
 	const struct mod_config_entry *e = NULL;
 	char name[NAME_BUF];
 
-	if (!cfg || !modname || mod_name_normalize(modname, name, sizeof(name)) < 0)
+	if (!cfg || !modname || !has_kind(cfg, MOD_CONFIG_FORBID) ||
+	    mod_name_normalize(modname, name, sizeof(name)) < 0)
 		return false;
 	return config_foreach_match(cfg, MOD_CONFIG_FORBID, name, true, first_match, &e) == 1;
 }
@@ -414,6 +427,8 @@ static int get_deps(const struct mod_config *cfg, enum mod_config_kind kind, con
 	char name[NAME_BUF];
 	int r;
 
+	if (!has_kind(cfg, kind))
+		return -ENOENT;
 	r = mod_name_normalize(modname, name, sizeof(name));
 	if (r < 0)
 		return r;

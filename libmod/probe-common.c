@@ -80,6 +80,11 @@ int probe_resolve_names(struct mod_ctx *ctx, const char *const *names,
 	struct mod_module_list *out = NULL;
 	int r;
 
+	/* No names, no list: most modules have no softdeps, and a plan asks for each. */
+	if (!names || !names[0]) {
+		*ret = NULL;
+		return 0;
+	}
 	r = mod_module_list_new(&out);
 	if (r < 0)
 		return r;

@@ -16,10 +16,10 @@ struct mod_config *probe_config(struct mod_ctx *ctx);
  */
 int probe_run_command(struct mod_module *mod, const char *kind, const char *cmd,
 		      const char *options, const struct mod_probe_callbacks *cb, void *data);
-/* Resolve softdep names (each through the full lookup) into one list. */
+/* Resolve softdep names (each through the full lookup) into one list; NULL for no names. */
 int probe_resolve_names(struct mod_ctx *ctx, const char *const *names,
 			struct mod_module_list **ret);
-/* The pre/post softdep modules of mod (empty lists when none). */
+/* The pre/post softdep modules of mod (NULL lists when none: count 0). */
 int probe_get_softdeps(struct mod_module *mod, struct mod_module_list **pre,
 		       struct mod_module_list **post, bool *has_line);
 /* Is the module refused by a `forbid` line (by its name or the alias it came through)? */
