@@ -85,7 +85,7 @@ struct frames {
 static int frame_push(struct frames *f, struct frame fr)
 {
 	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 32;
+		size_t cap = f->cap ? f->cap * 2 : 8; /* small: a plan is usually shallow */
 		struct frame *v = reallocarray(f->v, cap, sizeof(*v));
 
 		if (!v)
