@@ -41,7 +41,16 @@ struct alias_walk {
 static int append_config_alias(const struct mod_config_entry *e, void *data)
 {
 	struct alias_walk *w = data;
+	size_t n = mod_module_list_count(w->out);
+	struct mod_module *last = mod_module_list_get(w->out, n - 1);
 
+	/*
+	 * The same line repeated (20,000 `alias foo bar`) gives the same module each time, as the
+	 * reference lists it; one object serves them all instead of a copy per line.
+	 */
+	if (last && streq(mod_module_get_name(last), e->value) &&
+	    streq(mod_module_get_alias(last), e->key))
+		return mod_module_list_append(w->out, last);
 	return append_module(w->ctx, w->out, e->value, e->key, false, NULL);
 }
 
