@@ -44,22 +44,26 @@ int conf_read_buffer(struct mod_ctx *ctx, const char *name, const char *buf, siz
 		bool eol = i == len || buf[i] == '\n';
 
 		if (!eol) {
-			char c = buf[i];
+			size_t run = 1;
 
-			if (c == '\\') {
+			if (buf[i] == '\\') {
 				/* A trailing backslash at the end of the data is dropped. */
 				if (i + 1 == len)
 					continue;
-				c = buf[++i];
-				if (c == '\n') {
+				if (buf[++i] == '\n') {
 					lineno++;
 					continue;
 				}
+			} else {
+				/* A run of plain characters goes in with one copy, not a call each. */
+				while (i + run < len && buf[i + run] != '\n' && buf[i + run] != '\\')
+					run++;
 			}
-			if (!too_long && strbuf_pushchar(&sb, c) < 0) {
+			if (!too_long && strbuf_pushmem(&sb, buf + i, run) < 0) {
 				ERR(ctx, "%s line %u: line too long, ignoring it\n", name, start);
 				too_long = true;
 			}
+			i += run - 1;
 			continue;
 		}
 		/* The last line needs no newline, but the data's final newline opens no new line. */

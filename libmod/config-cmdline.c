@@ -2,8 +2,10 @@
 /*
  * Module options and blacklist entries from the kernel command line: `mod.param[=value]` becomes
  * `options mod param[=value]`, `modprobe.blacklist=a,b` becomes blacklist entries. The token
- * rules (quotes, dots, GRUB's quoting of whole tokens) are the reference's; see
- * kmod-reference.md section 4.
+ * rules (quotes, dots, GRUB's quoting of whole tokens, an '=' before the first '.' making a
+ * kernel option such as `initrd=\initramfs-linux.img`, not a module's) are the reference's; see
+ * kmod-reference.md section 4. One deliberate difference: `.param=v` (no module name) is
+ * ignored, where the reference stores options for the empty name.
  */
 #include <errno.h>
 #include <fcntl.h>

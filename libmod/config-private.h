@@ -6,6 +6,7 @@
 #pragma once
 
 #include "libmod-private.h"
+#include "strset.h"
 
 /* The kernel keeps at most this much command line; the reference reads the same amount. */
 #define CONFIG_CMDLINE_MAX 4096u
@@ -23,6 +24,22 @@ struct mod_config_entry {
 	char **post;
 };
 
+/*
+ * Lookup tables over the entries, built on the first query and again when entries were added
+ * since: every question modprobe asks per module (options, commands, softdeps, blacklist,
+ * forbid, config aliases) was a scan of all entries, which made large configurations times
+ * many modules quadratic (20,000 `alias foo bar` lines, a 32,768-line softdep chain).
+ */
+struct config_index {
+	bool built;
+	size_t n;                                /* entries covered */
+	struct strset keys[_MOD_CONFIG_KIND_MAX]; /* key -> first entry of that kind and key */
+	size_t *next;                            /* per entry: the next one of its kind and key */
+	size_t *globs[_MOD_CONFIG_KIND_MAX];     /* per kind: entries whose key is a pattern */
+	size_t n_globs[_MOD_CONFIG_KIND_MAX];
+	struct strset blacklist;                 /* blacklist keys, underscored */
+};
+
 struct mod_config {
 	int refcount;
 	struct mod_ctx *ctx; /* borrowed: a config never outlives its context */
@@ -32,6 +49,7 @@ struct mod_config {
 	size_t n_files, cap_files;
 	/* Config directories and files as they were when read (mod_ctx_validate). */
 	struct stamp_set stamps;
+	struct config_index idx; /* a cache: queries on a const config fill it */
 };
 
 /* An empty configuration (nothing read). */
@@ -56,3 +74,14 @@ int config_add(struct mod_config *cfg, enum mod_config_kind kind, const char *ke
 	       const char *value, const char *file, unsigned int line, char **pre, char **post)
 	_nonnull_(1, 3, 5);
 void config_strv_free(char **v);
+void config_index_release(struct config_index *idx);
+
+/* Called for each matching entry; a non-zero return stops the walk and is returned. */
+typedef int (*config_match_fn)(const struct mod_config_entry *e, void *data);
+/*
+ * Every entry of `kind` whose key matches `name`, in config order: with `glob`, as fnmatch(key,
+ * name) (install, remove, hooks, softdep, weakdep, forbid, alias); without, keys equal to name
+ * (options, and the "module exists through a command" test).
+ */
+int config_foreach_match(const struct mod_config *cfg, enum mod_config_kind kind, const char *name,
+			 bool glob, config_match_fn fn, void *data) _nonnull_(1, 3, 5);

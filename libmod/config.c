@@ -79,6 +79,7 @@ LIBMOD_EXPORT struct mod_config *mod_config_unref(struct mod_config *cfg)
 	}
 	free(cfg->entries);
 	stamp_set_clear(&cfg->stamps);
+	config_index_release(&cfg->idx);
 	for (size_t i = 0; i < cfg->n_files; i++)
 		free(cfg->files[i]);
 	free(cfg->files);

@@ -13,6 +13,15 @@
 
 /* The context an image was opened with (borrowed). */
 struct mod_ctx *mod_image_get_ctx_internal(const struct mod_image *img);
+/*
+ * The first `size` bytes of a compressed module, decoded from the start of fd with a streaming
+ * decoder that stops there: the kernel decompresses the whole file itself, and the loader only
+ * needs the ELF header to refuse what is no module for this machine. *got < size when the
+ * stream ends first. -EPROTONOSUPPORT when this build cannot decode `c`, -EBADMSG when the
+ * start is not valid data.
+ */
+int mod_image_read_head(struct mod_ctx *ctx, int fd, const char *path, enum mod_compression c,
+			void *out, size_t size, size_t *got);
 
 /*
  * mod_elf_new_from_image, but logging through ctx instead of the image's context (an image read

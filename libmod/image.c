@@ -403,6 +403,170 @@ static int decompress(struct mod_ctx *ctx, const char *path, enum mod_compressio
 	}
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Only the start of a compressed file                                                          */
+
+/* Compressed input is read in chunks this size: the head of a module needs one, rarely two. */
+#define HEAD_CHUNK 4096
+
+struct head_reader {
+	int fd;
+	off_t off;
+	uint8_t buf[HEAD_CHUNK];
+};
+
+/* The next chunk of input: its length, 0 at the end of the file, or -errno. */
+static ssize_t head_next(struct head_reader *h)
+{
+	ssize_t n = pread(h->fd, h->buf, sizeof(h->buf), h->off);
+
+	if (n < 0)
+		return -errno;
+	h->off += n;
+	return n;
+}
+
+#if ENABLE_ZLIB
+static int head_gzip(struct head_reader *h, uint8_t *out, size_t size, size_t *got)
+{
+	z_stream zs = { 0 };
+	int zr = Z_OK, err = 0;
+
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+		return -ENOMEM;
+	zs.next_out = out;
+	zs.avail_out = (uInt)size;
+	while (zs.avail_out > 0 && zr != Z_STREAM_END) {
+		if (zs.avail_in == 0) {
+			ssize_t n = head_next(h);
+
+			if (n <= 0) {
+				err = n < 0 ? (int)n : 0;
+				break;
+			}
+			zs.next_in = h->buf;
+			zs.avail_in = (uInt)n;
+		}
+		zr = inflate(&zs, Z_NO_FLUSH);
+		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
+			err = -EBADMSG;
+			break;
+		}
+	}
+	*got = size - zs.avail_out;
+	inflateEnd(&zs);
+	return err;
+}
+#endif
+
+#if ENABLE_XZ
+static int head_xz(struct head_reader *h, uint8_t *out, size_t size, size_t *got)
+{
+	lzma_stream strm = LZMA_STREAM_INIT;
+	lzma_ret r = LZMA_OK;
+	int err = 0;
+
+	if (lzma_stream_decoder(&strm, XZ_MEMLIMIT, 0) != LZMA_OK)
+		return -ENOMEM;
+	strm.next_out = out;
+	strm.avail_out = size;
+	while (strm.avail_out > 0 && r != LZMA_STREAM_END) {
+		if (strm.avail_in == 0) {
+			ssize_t n = head_next(h);
+
+			if (n <= 0) {
+				err = n < 0 ? (int)n : 0;
+				break;
+			}
+			strm.next_in = h->buf;
+			strm.avail_in = (size_t)n;
+		}
+		r = lzma_code(&strm, LZMA_RUN);
+		if (r != LZMA_OK && r != LZMA_STREAM_END) {
+			err = r == LZMA_MEM_ERROR ? -ENOMEM : -EBADMSG;
+			break;
+		}
+	}
+	*got = size - strm.avail_out;
+	lzma_end(&strm);
+	return err;
+}
+#endif
+
+#if ENABLE_ZSTD
+static int head_zstd(struct head_reader *h, uint8_t *out, size_t size, size_t *got)
+{
+	ZSTD_DStream *ds = ZSTD_createDStream();
+	ZSTD_outBuffer ob = { out, size, 0 };
+	ZSTD_inBuffer ib = { h->buf, 0, 0 };
+	int err = 0;
+
+	if (!ds)
+		return -ENOMEM;
+	while (ob.pos < ob.size) {
+		size_t zr;
+
+		if (ib.pos == ib.size) {
+			ssize_t n = head_next(h);
+
+			if (n <= 0) {
+				err = n < 0 ? (int)n : 0;
+				break;
+			}
+			ib.size = (size_t)n;
+			ib.pos = 0;
+		}
+		zr = ZSTD_decompressStream(ds, &ob, &ib);
+		if (ZSTD_isError(zr)) {
+			err = -EBADMSG;
+			break;
+		}
+		if (zr == 0)
+			break; /* end of the frame */
+	}
+	*got = ob.pos;
+	ZSTD_freeDStream(ds);
+	return err;
+}
+#endif
+
+int mod_image_read_head(struct mod_ctx *ctx, int fd, const char *path, enum mod_compression c,
+			void *out, size_t size, size_t *got)
+{
+	struct head_reader *h = calloc(1, sizeof(*h));
+	int r;
+
+	if (!h)
+		return -ENOMEM;
+	h->fd = fd;
+	*got = 0;
+	switch (c) {
+#if ENABLE_ZLIB
+	case MOD_COMPRESSION_GZIP:
+		r = head_gzip(h, out, size, got);
+		break;
+#endif
+#if ENABLE_XZ
+	case MOD_COMPRESSION_XZ:
+		r = head_xz(h, out, size, got);
+		break;
+#endif
+#if ENABLE_ZSTD
+	case MOD_COMPRESSION_ZSTD:
+		r = head_zstd(h, out, size, got);
+		break;
+#endif
+	default:
+		r = -EPROTONOSUPPORT;
+		break;
+	}
+	if (r == -EBADMSG)
+		ERR(ctx, "%s: corrupt %s data at the start of the file\n", path,
+		    mod_compression_name(c));
+	free(h);
+	return r;
+}
+
 static struct mod_image *image_alloc(struct mod_ctx *ctx)
 {
 	struct mod_image *img = calloc(1, sizeof(*img));

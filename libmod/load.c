@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Loading one module file into the kernel: pick finit_module when the kernel can read the file
- * as it is, otherwise decompress here and use init_module (stripping version data for the force
- * flags). Files that are not modules for this machine are refused before the kernel sees them.
+ * as it is (plain, or compressed the way /sys/module/compression says it decompresses), otherwise
+ * decompress here and use init_module (stripping version data for the force flags). Files that
+ * are not modules for this machine are refused before the kernel sees them, from their ELF
+ * header alone (for a compressed file, only the header is decoded).
  */
 #include <elf.h>
 #include <endian.h>
@@ -13,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elf-private.h"
 #include "libmod-private.h"
 
 /* finit_module flags (include/uapi/linux/module.h); not in every libc's headers. */
@@ -211,16 +214,19 @@ LIBMOD_EXPORT int mod_module_insert(struct mod_module *mod, unsigned int flags,
 		if (comp == MOD_COMPRESSION_NONE) {
 			r = mod_image_check_machine(ctx, head, (size_t)n, path);
 		} else {
-			/* The kernel decompresses; we still look at the content first. */
-			struct mod_image *img = NULL;
+			/*
+			 * The kernel decompresses the file; decoding it all here only to look at
+			 * its ELF header cost amdgpu's 13 modules 0.4 s and 32 MB. Only the header
+			 * is decoded, by a streaming decoder that stops after it. A build without
+			 * the decoder leaves the check to the kernel.
+			 */
+			size_t got;
 
-			r = mod_image_open(ctx, path, &img);
+			r = mod_image_read_head(ctx, fd, path, comp, head, sizeof(head), &got);
 			if (r == 0)
-				r = mod_image_check_machine(ctx, mod_image_get_data(img),
-							    mod_image_get_size(img), path);
-			else
-				ERR(ctx, "could not read '%s': %s\n", path, strerror(-r));
-			mod_image_unref(img);
+				r = mod_image_check_machine(ctx, head, got, path);
+			else if (r == -EPROTONOSUPPORT)
+				r = 0;
 			kflags |= LOAD_COMPRESSED_FILE;
 		}
 		if (r < 0)

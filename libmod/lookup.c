@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "config-private.h"
 #include "module-private.h"
 
 typedef int (*lookup_fn)(struct mod_ctx *ctx, const char *query, struct mod_module_list *out);
@@ -32,48 +33,59 @@ static int append_module(struct mod_ctx *ctx, struct mod_module_list *out, const
 	return r;
 }
 
+struct alias_walk {
+	struct mod_ctx *ctx;
+	struct mod_module_list *out;
+};
+
+static int append_config_alias(const struct mod_config_entry *e, void *data)
+{
+	struct alias_walk *w = data;
+	size_t n = mod_module_list_count(w->out);
+	struct mod_module *last = mod_module_list_get(w->out, n - 1);
+
+	/*
+	 * The same line repeated (20,000 `alias foo bar`) gives the same module each time, as the
+	 * reference lists it; one object serves them all instead of a copy per line.
+	 */
+	if (last && streq(mod_module_get_name(last), e->value) &&
+	    streq(mod_module_get_alias(last), e->key))
+		return mod_module_list_append(w->out, last);
+	return append_module(w->ctx, w->out, e->value, e->key, false, NULL);
+}
+
 /* Every config alias whose pattern matches, each found through that pattern. */
 static int lookup_config_aliases(struct mod_ctx *ctx, const char *query,
 				 struct mod_module_list *out)
 {
-	const struct mod_config_entry *e;
+	struct alias_walk w = { ctx, out };
 	struct mod_config *cfg;
-	size_t cursor = 0;
-	int r;
 
 	if (mod_ctx_get_config(ctx, &cfg) < 0)
 		return 0;
-	while ((r = mod_config_next(cfg, MOD_CONFIG_ALIAS, &cursor, &e)) == 0) {
-		const char *pattern = mod_config_entry_get_key(e);
-
-		if (fnmatch(pattern, query, 0) != 0)
-			continue;
-		r = append_module(ctx, out, mod_config_entry_get_value(e), pattern, false, NULL);
-		if (r < 0)
-			return r;
-	}
-	return r < 0 ? r : 0;
+	return config_foreach_match(cfg, MOD_CONFIG_ALIAS, query, true, append_config_alias, &w);
 }
 
-/* A module that has only an install or remove command still "exists". */
+static int stop_at_first(const struct mod_config_entry *e, void *data)
+{
+	return 1;
+}
+
+/* A module that has only an install or remove command still "exists" (keys compared as text). */
 static int lookup_commands(struct mod_ctx *ctx, const char *query, struct mod_module_list *out)
 {
 	static const enum mod_config_kind kinds[] = { MOD_CONFIG_INSTALL, MOD_CONFIG_REMOVE };
-	const struct mod_config_entry *e;
 	struct mod_config *cfg;
-	int r;
 
 	if (mod_ctx_get_config(ctx, &cfg) < 0)
 		return 0;
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-		size_t cursor = 0;
+		int r = config_foreach_match(cfg, kinds[k], query, false, stop_at_first, NULL);
 
-		while ((r = mod_config_next(cfg, kinds[k], &cursor, &e)) == 0) {
-			if (strcmp(mod_config_entry_get_key(e), query) == 0)
-				return append_module(ctx, out, query, NULL, false, NULL);
-		}
 		if (r < 0)
 			return r;
+		if (r > 0)
+			return append_module(ctx, out, query, NULL, false, NULL);
 	}
 	return 0;
 }

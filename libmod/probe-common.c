@@ -80,6 +80,11 @@ int probe_resolve_names(struct mod_ctx *ctx, const char *const *names,
 	struct mod_module_list *out = NULL;
 	int r;
 
+	/* No names, no list: most modules have no softdeps, and a plan asks for each. */
+	if (!names || !names[0]) {
+		*ret = NULL;
+		return 0;
+	}
 	r = mod_module_list_new(&out);
 	if (r < 0)
 		return r;
@@ -185,4 +190,98 @@ int probe_run_command(struct mod_module *mod, const char *kind, const char *cmd,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+void probe_walk_init(struct probe_walk *w, struct mod_ctx *ctx)
+{
+	*w = (struct probe_walk){ .ctx = ctx, .seen = STRSET_INIT };
+}
+
+void probe_walk_release(struct probe_walk *w)
+{
+	strset_release(&w->seen);
+	free(w->stack);
+	w->stack = NULL;
+	w->depth = w->cap = 0;
+}
+
+/*
+ * Reached `name` again while it is on the stack: if every step since is a softdep, that is a
+ * softdep cycle; say "a -> b -> a".
+ */
+static void warn_cycle(const struct probe_walk *w, const char *name)
+{
+	struct strbuf sb;
+	size_t from = w->depth;
+
+	while (from > 0 && !streq(w->stack[from - 1].name, name)) {
+		if (!w->stack[from - 1].entered)
+			return;
+		from--;
+	}
+	if (from == 0)
+		return;
+	strbuf_init(&sb, NULL, 0, 4096);
+	/* A long loop is cut at the builder's bound: the message stays readable. */
+	for (size_t i = from - 1; i < w->depth; i++)
+		if (strbuf_pushstr(&sb, w->stack[i].name) < 0 || strbuf_pushstr(&sb, " -> ") < 0)
+			break;
+	WARN(w->ctx, "ignoring softdep cycle %s%s\n", strbuf_str(&sb), name);
+	strbuf_release(&sb);
+}
+
+static int stack_push(struct probe_walk *w, const char *name, bool entered)
+{
+	if (w->depth == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		struct probe_walk_frame *s = reallocarray(w->stack, cap, sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		w->stack = s;
+		w->cap = cap;
+	}
+	w->stack[w->depth++] = (struct probe_walk_frame){ name, entered };
+	return 0;
+}
+
+int probe_walk_enter(struct probe_walk *w, const char *name)
+{
+	unsigned int *on_stack = strset_get(&w->seen, name);
+	int r;
+
+	if (on_stack) {
+		/* Only a module still on the stack can close a loop: the search is rare. */
+		if (*on_stack)
+			warn_cycle(w, name);
+		return 1;
+	}
+	r = stack_push(w, name, true);
+	if (r < 0)
+		return r;
+	r = strset_add(&w->seen, name, 1);
+	if (r < 0) {
+		w->depth--;
+		return r;
+	}
+	return 0;
+}
+
+int probe_walk_push(struct probe_walk *w, const char *name)
+{
+	return stack_push(w, name, false);
+}
+
+void probe_walk_leave(struct probe_walk *w)
+{
+	unsigned int *on_stack;
+
+	if (w->depth == 0)
+		return;
+	w->depth--;
+	if (!w->stack[w->depth].entered)
+		return;
+	on_stack = strset_get(&w->seen, w->stack[w->depth].name);
+	if (on_stack)
+		*on_stack = 0;
 }

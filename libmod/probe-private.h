@@ -3,6 +3,7 @@
 #pragma once
 
 #include "libmod-private.h"
+#include "strset.h"
 
 /* Loaded in the sense of the reference: live or builtin (a coming module is not). */
 bool probe_is_inkernel(struct mod_module *mod);
@@ -15,11 +16,46 @@ struct mod_config *probe_config(struct mod_ctx *ctx);
  */
 int probe_run_command(struct mod_module *mod, const char *kind, const char *cmd,
 		      const char *options, const struct mod_probe_callbacks *cb, void *data);
-/* Resolve softdep names (each through the full lookup) into one list. */
+/* Resolve softdep names (each through the full lookup) into one list; NULL for no names. */
 int probe_resolve_names(struct mod_ctx *ctx, const char *const *names,
 			struct mod_module_list **ret);
-/* The pre/post softdep modules of mod (empty lists when none). */
+/* The pre/post softdep modules of mod (NULL lists when none: count 0). */
 int probe_get_softdeps(struct mod_module *mod, struct mod_module_list **pre,
 		       struct mod_module_list **post, bool *has_line);
 /* Is the module refused by a `forbid` line (by its name or the alias it came through)? */
 bool probe_is_forbidden(struct mod_module *mod);
+
+/*
+ * Walking the module graph (softdeps, holders) with a mark per module. Softdep lines can form
+ * cycles (`softdep a post: b` + `softdep b post: a`, or `softdep x pre: x`); the walk remembers
+ * every module it entered, so each is expanded once, instead of recursing until the stack runs
+ * out as kmod 30 does on `modprobe -r`. A loop made of softdep steps alone is reported as a
+ * warning naming it; one through a hard dependency (listed again before each module that needs
+ * it, as the reference does) is the normal shape of a plan and is not. The marks live in a hash
+ * set: planning tens of thousands of modules stays linear.
+ */
+struct probe_walk {
+	struct mod_ctx *ctx;
+	struct strset seen; /* every name entered -> 1 while it is on the stack, then 0 */
+	/* The modules being walked, outermost first: what a cycle message shows. */
+	struct probe_walk_frame {
+		const char *name; /* borrowed from the module, alive while on the stack */
+		bool entered;     /* by probe_walk_enter, not only probe_walk_push */
+	} *stack;
+	size_t depth, cap;
+};
+
+void probe_walk_init(struct probe_walk *w, struct mod_ctx *ctx);
+void probe_walk_release(struct probe_walk *w);
+/*
+ * Enter a module. 0: entered (pair with probe_walk_leave); 1: entered before, skip it (a
+ * softdep cycle is logged as a warning); -ENOMEM.
+ */
+int probe_walk_enter(struct probe_walk *w, const char *name) _must_check_;
+/*
+ * Put a module on the stack without marking it (a hard dependency: the reference lists it again
+ * before every module that needs it); pair with probe_walk_leave.
+ */
+int probe_walk_push(struct probe_walk *w, const char *name) _must_check_;
+/* Leave the innermost module. */
+void probe_walk_leave(struct probe_walk *w);

@@ -19,7 +19,7 @@
  */
 #define FATAL(ctx, ...) mod_log_cond(ctx, LOG_CRIT, __VA_ARGS__)
 
-/* How rm_module treats one module, by the way it was reached. */
+/* How a removal frame treats its module, by the way it was reached. */
 #define RM_HOLDERS 0x1 /* remove its holders first (MOD_PROBE_REMOVE_HOLDERS) */
 #define RM_IGNORE_BUILTIN 0x2 /* a builtin is no error (softdeps, holders) */
 #define RM_SOFTDEP 0x4 /* a softdep: never an error, and left loaded while in use */
@@ -30,6 +30,8 @@ struct rm {
 	unsigned int wait_ms;
 	const struct mod_probe_callbacks *cb;
 	void *data;
+	/* Each module (target, softdep, holder) is handled once; softdep cycles are reported. */
+	struct probe_walk walk;
 };
 
 static void report(struct rm *rm, struct mod_module *mod, enum mod_action_kind kind,
@@ -85,34 +87,6 @@ static int remove_one(struct rm *rm, struct mod_module *mod)
 	return r;
 }
 
-static int rm_module(struct rm *rm, struct mod_module *mod, int how);
-
-/*
- * Remove softdeps in reverse order, ignoring errors (the reference's rule: a softdep was loaded
- * as a courtesy, and one that other modules still use simply stays).
- */
-static void rm_softdeps(struct rm *rm, struct mod_module_list *list)
-{
-	for (size_t i = mod_module_list_count(list); i > 0; i--)
-		rm_module(rm, mod_module_list_get(list, i - 1), RM_IGNORE_BUILTIN | RM_SOFTDEP);
-}
-
-/*
- * Remove holders in reverse order, stopping at the first error: the module they hold cannot go
- * while one of them stays. A holder's own holders go too (the reference stops with "in use").
- */
-static int rm_holders(struct rm *rm, struct mod_module_list *list)
-{
-	for (size_t i = mod_module_list_count(list); i > 0; i--) {
-		int r = rm_module(rm, mod_module_list_get(list, i - 1),
-				  RM_IGNORE_BUILTIN | RM_HOLDERS);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static bool is_loaded(struct mod_module *mod)
 {
 	enum mod_initstate st;
@@ -143,68 +117,101 @@ static void rm_unused_deps(struct rm *rm, struct mod_module *mod)
 	mod_module_list_free(deps);
 }
 
-static int rm_module(struct rm *rm, struct mod_module *mod, int how)
+/*
+ * The removal of one module, as a frame of an explicit stack: softdeps and holders are removed
+ * by pushing frames, not by recursion, so a 32,768-module softdep chain cannot overflow the C
+ * stack (kmod recurses). The steps, in the reference's order:
+ *   STEP_BEGIN    mark the module (a softdep cycle ends here), fetch softdeps and command,
+ *                 check the state;
+ *   STEP_POST     post-softdeps, in reverse order, errors ignored;
+ *   STEP_HOLDERS  with RM_HOLDERS, the holders in reverse order, stopping at the first error;
+ *   STEP_ACT      in-use check, pre-remove hook, remove command or delete_module, post-remove
+ *                 hook, unused dependencies;
+ *   STEP_PRE      pre-softdeps, in reverse order, errors ignored.
+ */
+enum rm_step { STEP_BEGIN, STEP_POST, STEP_HOLDERS, STEP_ACT, STEP_PRE, STEP_END };
+
+struct rm_frame {
+	struct mod_module *mod; /* borrowed from the frame below (its list) or the caller */
+	int how;
+	enum rm_step step;
+	bool entered;    /* holds a walk frame */
+	const char *cmd; /* remove command, or NULL */
+	size_t i;        /* items of the current list still to do */
+	int r;           /* the outcome so far; a holder's failure lands here */
+	struct mod_module_list *pre, *post, *holders;
+};
+
+/* STEP_BEGIN. Returns the next step; STEP_END with f->r set when there is nothing (more) to do. */
+static enum rm_step rm_begin(struct rm *rm, struct rm_frame *f)
 {
 	struct mod_config *cfg = probe_config(rm->ctx);
-	struct mod_module_list *pre = NULL, *post = NULL, *holders = NULL;
-	const char *name = mod_module_get_name(mod);
-	const char *cmd = NULL, *hook;
-	int r = 0;
+	const char *name = mod_module_get_name(f->mod);
+	enum mod_initstate st;
+	int r;
 
+	r = probe_walk_enter(&rm->walk, name);
+	if (r != 0) {
+		f->r = r < 0 ? r : 0;
+		return STEP_END;
+	}
+	f->entered = true;
 	if (!(rm->flags & MOD_PROBE_IGNORE_COMMAND)) {
-		r = probe_get_softdeps(mod, &pre, &post, NULL);
+		r = probe_get_softdeps(f->mod, &f->pre, &f->post, NULL);
 		if (r < 0) {
 			WARN(rm->ctx, "could not get softdeps of '%s': %s\n", name, strerror(-r));
-			return r;
+			f->r = r;
+			return STEP_END;
 		}
-		if (cfg && mod_config_get_remove(cfg, name, &cmd) < 0)
-			cmd = NULL;
+		if (cfg && mod_config_get_remove(cfg, name, &f->cmd) < 0)
+			f->cmd = NULL;
 	}
-	if (!cmd && !(rm->flags & MOD_PROBE_IGNORE_LOADED)) {
-		enum mod_initstate st;
-
-		r = mod_module_get_initstate(mod, &st);
+	if (!f->cmd && !(rm->flags & MOD_PROBE_IGNORE_LOADED)) {
+		r = mod_module_get_initstate(f->mod, &st);
 		if (r == -ENOSYS) {
 			/* Not "not loaded": nothing is, and nothing can be (no module support). */
 			FATAL(rm->ctx, "%s\n", mod_strerror_probe(r));
-			goto out;
+			f->r = r;
+			return STEP_END;
 		}
 		if (r < 0) {
-			r = 0;
 			/* --first-time is about the named module, not its softdeps. */
-			if ((rm->flags & MOD_PROBE_FAIL_ON_LOADED) && !(how & RM_SOFTDEP)) {
+			if ((rm->flags & MOD_PROBE_FAIL_ON_LOADED) && !(f->how & RM_SOFTDEP)) {
 				FATAL(rm->ctx, "Module %s is not in kernel.\n", name);
-				r = -ENOENT;
+				f->r = -ENOENT;
 			}
-			goto out;
+			return STEP_END;
 		}
 		if (st == MOD_INITSTATE_BUILTIN) {
-			if (!(how & RM_IGNORE_BUILTIN)) {
+			if (!(f->how & RM_IGNORE_BUILTIN)) {
 				FATAL(rm->ctx, "Module %s is builtin.\n", name);
-				r = -ENOENT;
+				f->r = -ENOENT;
 			}
-			goto out;
+			return STEP_END;
 		}
 	}
-	rm_softdeps(rm, post);
-	if (how & RM_HOLDERS) {
-		if (mod_module_get_holders(mod, &holders) == 0) {
-			r = rm_holders(rm, holders);
-			if (r < 0)
-				goto out;
-		}
-	}
-	if (!cmd && !rm->wait_ms && !(rm->flags & MOD_PROBE_FORCE_REMOVE)) {
+	f->i = mod_module_list_count(f->post);
+	return STEP_POST;
+}
+
+/* STEP_ACT: the module itself. */
+static int rm_act(struct rm *rm, struct rm_frame *f)
+{
+	struct mod_config *cfg = probe_config(rm->ctx);
+	struct mod_module *mod = f->mod;
+	const char *name = mod_module_get_name(mod), *hook;
+	int r;
+
+	if (!f->cmd && !rm->wait_ms && !(rm->flags & MOD_PROBE_FORCE_REMOVE)) {
 		long refcnt;
 
 		if (mod_module_get_refcnt(mod, &refcnt) == 0 && refcnt > 0) {
-			if (how & RM_SOFTDEP) {
+			if (f->how & RM_SOFTDEP) {
 				INFO(rm->ctx, "Module %s is in use: softdep left loaded.\n", name);
 			} else {
 				FATAL(rm->ctx, "Module %s is in use.\n", name);
 			}
-			r = -EBUSY;
-			goto out;
+			return -EBUSY;
 		}
 	}
 	if (cfg && mod_config_get_command(cfg, MOD_CONFIG_PRE_REMOVE, name, &hook) == 0) {
@@ -212,13 +219,14 @@ static int rm_module(struct rm *rm, struct mod_module *mod, int how)
 		if (!(rm->flags & MOD_PROBE_DRY_RUN)) {
 			r = probe_run_command(mod, "pre-remove", hook, "", rm->cb, rm->data);
 			if (r < 0)
-				goto out;
+				return r;
 		}
 	}
-	if (cmd) {
-		report(rm, mod, MOD_ACTION_REMOVE, cmd);
+	if (f->cmd) {
+		report(rm, mod, MOD_ACTION_REMOVE, f->cmd);
+		r = 0;
 		if (!(rm->flags & MOD_PROBE_DRY_RUN))
-			r = probe_run_command(mod, "remove", cmd, "", rm->cb, rm->data);
+			r = probe_run_command(mod, "remove", f->cmd, "", rm->cb, rm->data);
 	} else if (!(rm->flags & MOD_PROBE_IGNORE_LOADED) && !is_loaded(mod)) {
 		/*
 		 * It was loaded when checked above, so a holder's removal took it away with that
@@ -229,22 +237,113 @@ static int rm_module(struct rm *rm, struct mod_module *mod, int how)
 		r = remove_one(rm, mod);
 	}
 	if (r < 0)
-		goto out;
+		return r;
 	if (cfg && mod_config_get_command(cfg, MOD_CONFIG_POST_REMOVE, name, &hook) == 0) {
 		report(rm, mod, MOD_ACTION_HOOK, hook);
 		if (!(rm->flags & MOD_PROBE_DRY_RUN)) {
 			r = probe_run_command(mod, "post-remove", hook, "", rm->cb, rm->data);
 			if (r < 0)
-				goto out;
+				return r;
 		}
 	}
-	if (!cmd)
+	if (!f->cmd)
 		rm_unused_deps(rm, mod);
-	rm_softdeps(rm, pre);
-out:
-	mod_module_list_free(holders);
-	mod_module_list_free(pre);
-	mod_module_list_free(post);
+	return 0;
+}
+
+struct rm_stack {
+	struct rm_frame *v;
+	size_t n, cap;
+};
+
+static int rm_push(struct rm_stack *st, struct mod_module *mod, int how)
+{
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 16;
+		struct rm_frame *v = reallocarray(st->v, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		st->v = v;
+		st->cap = cap;
+	}
+	st->v[st->n++] = (struct rm_frame){ .mod = mod, .how = how };
+	return 0;
+}
+
+/* Close the top frame; its outcome goes to the frame below, which decides what it means. */
+static int rm_pop(struct rm *rm, struct rm_stack *st)
+{
+	struct rm_frame *f = &st->v[--st->n];
+	int r = f->r;
+
+	mod_module_list_free(f->holders);
+	mod_module_list_free(f->pre);
+	mod_module_list_free(f->post);
+	if (f->entered)
+		probe_walk_leave(&rm->walk);
+	/* Only a holder's failure counts: softdeps are best effort. */
+	if (st->n > 0 && st->v[st->n - 1].step == STEP_HOLDERS && r < 0)
+		st->v[st->n - 1].r = r;
+	return r;
+}
+
+static int rm_run(struct rm *rm, struct mod_module *mod, int how)
+{
+	struct rm_stack st = { 0 };
+	int r = rm_push(&st, mod, how);
+
+	while (r == 0 && st.n > 0) {
+		struct rm_frame *f = &st.v[st.n - 1];
+
+		switch (f->step) {
+		case STEP_BEGIN:
+			f->step = rm_begin(rm, f);
+			break;
+		case STEP_POST:
+			if (f->i > 0) {
+				r = rm_push(&st, mod_module_list_get(f->post, --f->i),
+					    RM_IGNORE_BUILTIN | RM_SOFTDEP);
+				break;
+			}
+			f->step = STEP_HOLDERS;
+			if ((f->how & RM_HOLDERS) && mod_module_get_holders(f->mod, &f->holders) == 0)
+				f->i = mod_module_list_count(f->holders);
+			break;
+		case STEP_HOLDERS:
+			/* A holder's own holders go too (the reference stops with "in use"). */
+			if (f->r < 0) {
+				f->step = STEP_END;
+			} else if (f->i > 0) {
+				r = rm_push(&st, mod_module_list_get(f->holders, --f->i),
+					    RM_IGNORE_BUILTIN | RM_HOLDERS);
+			} else {
+				f->step = STEP_ACT;
+			}
+			break;
+		case STEP_ACT:
+			f->r = rm_act(rm, f);
+			f->step = f->r < 0 ? STEP_END : STEP_PRE;
+			f->i = mod_module_list_count(f->pre);
+			break;
+		case STEP_PRE:
+			if (f->i > 0) {
+				r = rm_push(&st, mod_module_list_get(f->pre, --f->i),
+					    RM_IGNORE_BUILTIN | RM_SOFTDEP);
+				break;
+			}
+			f->step = STEP_END;
+			break;
+		case STEP_END:
+			if (st.n == 1)
+				r = f->r;
+			rm_pop(rm, &st);
+			break;
+		}
+	}
+	while (st.n > 0)
+		rm_pop(rm, &st);
+	free(st.v);
 	return r;
 }
 
@@ -261,8 +360,10 @@ LIBMOD_EXPORT int mod_module_probe_remove(struct mod_module *mod, unsigned int f
 	if (!mod)
 		return -EINVAL;
 	rm = (struct rm){ mod_module_get_ctx(mod), flags, wait_ms, cb, data };
+	probe_walk_init(&rm.walk, rm.ctx);
 	was_loaded = mod_module_get_initstate(mod, &st) == 0;
-	r = rm_module(&rm, mod, (flags & MOD_PROBE_REMOVE_HOLDERS) ? RM_HOLDERS : 0);
+	r = rm_run(&rm, mod, (flags & MOD_PROBE_REMOVE_HOLDERS) ? RM_HOLDERS : 0);
+	probe_walk_release(&rm.walk);
 	if (r < 0)
 		return r;
 	if (outcome)

@@ -20,49 +20,19 @@ struct plan {
 	struct mod_ctx *ctx;
 	struct plan_entry *entries;
 	size_t n, cap;
-	/* Names already expanded (the reference's "visited" mark) and hard requirements. */
-	char **visited;
-	size_t nvisited;
-	char **required;
-	size_t nrequired;
+	/* Every module reached once (the reference's "visited" mark), cycles reported. */
+	struct probe_walk walk;
+	/* The module and its hard dependencies: their failures stop the load. */
+	struct strset required;
 };
-
-static bool name_in(char **set, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (streq(set[i], name))
-			return true;
-	return false;
-}
-
-static int name_add(char ***set, size_t *n, const char *name)
-{
-	char **grown, *copy;
-
-	if (name_in(*set, *n, name))
-		return 0;
-	copy = strdup(name);
-	grown = copy ? realloc(*set, (*n + 1) * sizeof(char *)) : NULL;
-	if (!grown) {
-		free(copy);
-		return -ENOMEM;
-	}
-	grown[(*n)++] = copy;
-	*set = grown;
-	return 0;
-}
 
 static void plan_free(struct plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		mod_module_unref(p->entries[i].mod);
 	free(p->entries);
-	for (size_t i = 0; i < p->nvisited; i++)
-		free(p->visited[i]);
-	free(p->visited);
-	for (size_t i = 0; i < p->nrequired; i++)
-		free(p->required[i]);
-	free(p->required);
+	probe_walk_release(&p->walk);
+	strset_release(&p->required);
 }
 
 static int plan_append(struct plan *p, struct mod_module *mod, bool ignorecmd)
@@ -82,70 +52,175 @@ static int plan_append(struct plan *p, struct mod_module *mod, bool ignorecmd)
 	return 0;
 }
 
-static int plan_module(struct plan *p, struct mod_module *mod, bool required, bool ignorecmd);
+/*
+ * The plan is built by a loop over an explicit stack of frames, not by recursion: a chain of
+ * 32,768 `softdep mI post: mI+1` lines is 65,536 nested steps, which overflowed the C stack
+ * (kmod recurses too). Two kinds of frames, the reference's two functions:
+ *
+ * MODULE (kmod's __kmod_module_get_probe_list): marked on entry (the reference's "visited"; a
+ * softdep cycle ends here, reported), its hard dependencies in load order each with their
+ * softdeps, then the module itself with its softdeps (or alone with ignorecmd).
+ *
+ * SOFT (kmod's __kmod_module_fill_softdep): pre-softdeps (each a MODULE), the module, the
+ * post-softdeps. A hard dependency is not marked, so it is listed again before every module
+ * that needs it, exactly as the reference lists it; its softdeps are marked, so this ends.
+ */
+enum frame_kind { FRAME_MODULE, FRAME_SOFT };
 
-/* A module with its softdeps around it: pre..., the module, post... */
-static int plan_with_softdeps(struct plan *p, struct mod_module *mod)
+struct frame {
+	enum frame_kind kind;
+	struct mod_module *mod; /* borrowed from the frame below (its list) or the caller */
+	bool required, ignorecmd; /* MODULE */
+	bool entered;             /* SOFT: the module of the MODULE frame below, already entered */
+	unsigned int step;
+	size_t i;
+	struct mod_module_list *deps, *pre, *post;
+};
+
+struct frames {
+	struct frame *v;
+	size_t n, cap;
+};
+
+static int frame_push(struct frames *f, struct frame fr)
 {
-	struct mod_module_list *pre = NULL, *post = NULL;
-	size_t npre, npost;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8; /* small: a plan is usually shallow */
+		struct frame *v = reallocarray(f->v, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n++] = fr;
+	return 0;
+}
+
+static void frame_drop(struct plan *p, struct frames *f)
+{
+	struct frame *fr = &f->v[--f->n];
+
+	mod_module_list_free(fr->deps);
+	mod_module_list_free(fr->pre);
+	mod_module_list_free(fr->post);
+	/* Every frame that is still open holds one walk frame (step > 0). */
+	if (fr->step > 0 && (fr->kind == FRAME_MODULE || !fr->entered))
+		probe_walk_leave(&p->walk);
+}
+
+/* One step of the top MODULE frame; may push a frame. */
+static int step_module(struct plan *p, struct frames *f)
+{
+	struct frame *fr = &f->v[f->n - 1];
+	struct mod_module *mod = fr->mod;
+	size_t ndeps;
 	int r;
 
-	r = probe_get_softdeps(mod, &pre, &post, NULL);
-	if (r < 0) {
-		ERR(p->ctx, "could not get softdep: %s\n", strerror(-r));
-		return r;
+	switch (fr->step) {
+	case 0:
+		r = probe_walk_enter(&p->walk, mod_module_get_name(mod));
+		if (r != 0) {
+			f->n--; /* nothing opened yet */
+			return r < 0 ? r : 0;
+		}
+		fr->step = 1;
+		r = mod_module_get_dependencies(mod, &fr->deps);
+		if (r == -ENOENT) {
+			fr->deps = NULL;
+			r = 0;
+		}
+		if (r < 0 || !fr->required)
+			return r;
+		ndeps = mod_module_list_count(fr->deps);
+		r = strset_add(&p->required, mod_module_get_name(mod), 1);
+		for (size_t i = 0; i < ndeps && r >= 0; i++)
+			r = strset_add(&p->required,
+				       mod_module_get_name(mod_module_list_get(fr->deps, i)), 1);
+		return r < 0 ? r : 0;
+	case 1:
+		/* modules.dep lines are transitive: a dependency's own deps are already listed. */
+		if (fr->i < mod_module_list_count(fr->deps))
+			return frame_push(f, (struct frame){
+						     .kind = FRAME_SOFT,
+						     .mod = mod_module_list_get(fr->deps, fr->i++),
+					     });
+		fr->step = 2;
+		if (fr->ignorecmd)
+			return plan_append(p, mod, true);
+		return frame_push(f, (struct frame){ .kind = FRAME_SOFT, .mod = mod, .entered = true });
+	default:
+		frame_drop(p, f);
+		return 0;
 	}
-	npre = mod_module_list_count(pre);
-	npost = mod_module_list_count(post);
-	for (size_t i = 0; i < npre && r == 0; i++)
-		r = plan_module(p, mod_module_list_get(pre, i), false, false);
-	/*
-	 * The module's install command is honoured even when it has softdeps: kmod ignores it
-	 * then (issue #446), which silently defeats `install X /bin/false` for any module the
-	 * kernel gave a softdep. The softdeps are still planned around it.
-	 */
-	if (r == 0)
-		r = plan_append(p, mod, false);
-	for (size_t i = 0; i < npost && r == 0; i++)
-		r = plan_module(p, mod_module_list_get(post, i), false, false);
-	mod_module_list_free(pre);
-	mod_module_list_free(post);
-	return r;
+}
+
+/* One step of the top SOFT frame; may push a frame. */
+static int step_soft(struct plan *p, struct frames *f)
+{
+	struct frame *fr = &f->v[f->n - 1];
+	int r;
+
+	switch (fr->step) {
+	case 0:
+		if (!fr->entered) {
+			r = probe_walk_push(&p->walk, mod_module_get_name(fr->mod));
+			if (r < 0) {
+				f->n--;
+				return r;
+			}
+		}
+		fr->step = 1;
+		r = probe_get_softdeps(fr->mod, &fr->pre, &fr->post, NULL);
+		if (r < 0)
+			ERR(p->ctx, "could not get softdep: %s\n", strerror(-r));
+		return r;
+	case 1:
+		if (fr->i < mod_module_list_count(fr->pre))
+			return frame_push(f, (struct frame){
+						     .kind = FRAME_MODULE,
+						     .mod = mod_module_list_get(fr->pre, fr->i++),
+					     });
+		fr->step = 2;
+		fr->i = 0;
+		/*
+		 * The module's install command is honoured even when it has softdeps: kmod
+		 * ignores it then (issue #446), which silently defeats `install X /bin/false` for
+		 * any module the kernel gave a softdep. The softdeps are still planned around it.
+		 */
+		return plan_append(p, fr->mod, false);
+	case 2:
+		if (fr->i < mod_module_list_count(fr->post))
+			return frame_push(f, (struct frame){
+						     .kind = FRAME_MODULE,
+						     .mod = mod_module_list_get(fr->post, fr->i++),
+					     });
+		fr->step = 3;
+		return 0;
+	default:
+		frame_drop(p, f);
+		return 0;
+	}
 }
 
 static int plan_module(struct plan *p, struct mod_module *mod, bool required, bool ignorecmd)
 {
-	struct mod_module_list *deps = NULL;
-	size_t ndeps;
+	struct frames f = { 0 };
 	int r;
 
-	if (name_in(p->visited, p->nvisited, mod_module_get_name(mod)))
-		return 0;
-	r = name_add(&p->visited, &p->nvisited, mod_module_get_name(mod));
-	if (r < 0)
-		return r;
-	r = mod_module_get_dependencies(mod, &deps);
-	if (r == -ENOENT) {
-		deps = NULL;
-		r = 0;
-	}
-	if (r < 0)
-		return r;
-	ndeps = mod_module_list_count(deps);
-	if (required) {
-		r = name_add(&p->required, &p->nrequired, mod_module_get_name(mod));
-		for (size_t i = 0; i < ndeps && r == 0; i++)
-			r = name_add(&p->required, &p->nrequired,
-				     mod_module_get_name(mod_module_list_get(deps, i)));
-	}
-	/* modules.dep lines are transitive: a dependency's own deps are already listed. */
-	for (size_t i = 0; i < ndeps && r == 0; i++)
-		r = plan_with_softdeps(p, mod_module_list_get(deps, i));
-	if (r == 0)
-		r = ignorecmd ? plan_append(p, mod, true) : plan_with_softdeps(p, mod);
-	mod_module_list_free(deps);
+	r = frame_push(&f, (struct frame){ .kind = FRAME_MODULE, .mod = mod, .required = required,
+					    .ignorecmd = ignorecmd });
+	while (r == 0 && f.n > 0)
+		r = f.v[f.n - 1].kind == FRAME_MODULE ? step_module(p, &f) : step_soft(p, &f);
+	while (f.n > 0)
+		frame_drop(p, &f);
+	free(f.v);
 	return r;
+}
+
+static bool is_required(const struct plan *p, struct mod_module *mod)
+{
+	return strset_get(&p->required, mod_module_get_name(mod)) != NULL;
 }
 
 static bool is_blacklisted(struct mod_module *mod)
@@ -216,8 +291,9 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 					  const struct mod_probe_callbacks *cb, void *data,
 					  enum mod_probe_outcome *outcome)
 {
-	struct plan p = { 0 };
+	struct plan p = { .required = STRSET_INIT };
 	struct mod_ctx *ctx;
+	size_t kept = 0;
 	enum mod_probe_outcome out = MOD_PROBE_OUTCOME_DONE;
 	int r;
 
@@ -225,6 +301,7 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 		return -EINVAL;
 	ctx = mod_module_get_ctx(mod);
 	p.ctx = ctx;
+	probe_walk_init(&p.walk, ctx);
 
 	if (!(flags & MOD_PROBE_IGNORE_LOADED) && probe_is_inkernel(mod)) {
 		if (flags & MOD_PROBE_FAIL_ON_LOADED)
@@ -253,26 +330,31 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 	if (r < 0)
 		goto out;
 
-	/* Refuse the whole load when a module it needs is forbidden; drop forbidden softdeps. */
+	/*
+	 * Refuse the whole load when a module it needs is forbidden; drop forbidden softdeps.
+	 * Kept entries are compacted in one pass (a removal per entry was quadratic).
+	 */
 	for (size_t i = 0; i < p.n; i++) {
 		struct mod_module *m = p.entries[i].mod;
-		bool required = name_in(p.required, p.nrequired, mod_module_get_name(m));
 
 		if (!probe_is_forbidden(m) &&
-		    !((flags & MOD_PROBE_BLACKLIST_ALL) && is_blacklisted(m)))
+		    !((flags & MOD_PROBE_BLACKLIST_ALL) && is_blacklisted(m))) {
+			p.entries[kept++] = p.entries[i];
 			continue;
-		if (required && probe_is_forbidden(m)) {
+		}
+		if (is_required(&p, m) && probe_is_forbidden(m)) {
 			ERR(ctx, "module %s needs %s, which is forbidden by the configuration "
 				 "('forbid'), not loading it\n",
 			    mod_module_get_name(mod), mod_module_get_name(m));
+			/* The entries not yet looked at stay owned by the plan. */
+			memmove(&p.entries[kept], &p.entries[i], (p.n - i) * sizeof(p.entries[0]));
+			p.n = kept + (p.n - i);
 			r = -EPERM;
 			goto out;
 		}
 		mod_module_unref(m);
-		memmove(&p.entries[i], &p.entries[i + 1], (p.n - i - 1) * sizeof(p.entries[0]));
-		p.n--;
-		i--;
 	}
+	p.n = kept;
 	if (p.n == 0) {
 		out = MOD_PROBE_OUTCOME_BLACKLISTED;
 		goto out;
@@ -294,7 +376,7 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 		/* A parallel load may have won the race: EEXIST is success, except --first-time. */
 		if (r == -EEXIST && m == mod && (flags & MOD_PROBE_FAIL_ON_LOADED))
 			break;
-		if (r == -EEXIST || !name_in(p.required, p.nrequired, mod_module_get_name(m)))
+		if (r == -EEXIST || !is_required(&p, m))
 			r = 0;
 		else if (r < 0)
 			break;

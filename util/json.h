@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <stddef.h>
 
-/* Write s (len bytes) as a quoted JSON string; control and non-ASCII-safe bytes are escaped. */
+/*
+ * Write s (len bytes) as a quoted JSON string: well-formed UTF-8 is written as it is; '"', '\',
+ * control characters and DEL are escaped; every byte that does not start a well-formed UTF-8
+ * sequence (overlong forms, surrogates, truncated or stray bytes) becomes \ufffd.
+ */
 void json_write_string(FILE *f, const char *s, size_t len);
 /* Same for a NUL-terminated string; NULL writes `null`. */
 void json_write_cstr(FILE *f, const char *s);

@@ -733,6 +733,33 @@ static void test_files(void **state)
 	snprintf(path, sizeof(path), "%s/nothing", dir);
 	assert_int_equal(mod_index_open(NULL, path, &idx), -ENOENT);
 	assert_int_equal(mod_index_open(NULL, dir, &idx), -EBADMSG);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "\xb0\x07", 2), 2);
+	close(fd);
+	assert_int_equal(mod_index_open(NULL, path, &idx), -EBADMSG);
+
+	/*
+	 * An empty file is an index without keys (depmod writes empty builtin indexes for trees
+	 * without modules.builtin): it opens, and every kind of lookup finds nothing.
+	 */
+	assert_int_equal(truncate(path, 0), 0);
+	assert_int_equal(mod_index_open(NULL, path, &idx), 0);
+	assert_int_equal(mod_index_lookup(idx, "snd", &v), -ENOENT);
+	assert_int_equal(mod_index_lookup(idx, "", &v), -ENOENT);
+	{
+		struct mod_index_result *res = NULL;
+
+		assert_int_equal(mod_index_lookup_all(idx, "snd", &res), -ENOENT);
+		assert_int_equal(mod_index_lookup_wild(idx, "snd", &res), -ENOENT);
+		assert_null(res);
+	}
+	fd = memfd_create("dump", MFD_CLOEXEC);
+	assert_int_equal(mod_index_dump(idx, fd, "alias "), 0);
+	assert_int_equal(pread(fd, out, sizeof(out), 0), 0);
+	close(fd);
+	mod_index_unref(idx);
+	unlink(path);
 
 	snprintf(path, sizeof(path), "%s/modules.dep.bin", dir);
 	unlink(path);

@@ -266,6 +266,74 @@ static void test_kernel_compression_read_once_per_context(void **state)
 	mod_module_unref(mod);
 }
 
+/*
+ * With the kernel decompressing (/sys/module/compression names the file's compression), only
+ * the ELF header is decoded here. The module is a valid header followed by 256 KiB of noise,
+ * compressed, then cut in half: decoding it all would fail on the truncated stream, decoding
+ * only the head succeeds, and finit_module gets the file with MODULE_INIT_COMPRESSED_FILE.
+ * A compressed file whose start is no module is still refused before the kernel sees it.
+ */
+static void check_compressed_head(struct fixture *f, const char *tool, const char *ext,
+				  const char *kernel)
+{
+	unsigned char *data = malloc(sizeof(Elf64_Ehdr) + (256 << 10));
+	char plain[160], cmd[512], p[160];
+	struct mod_module *mod;
+	struct stat st;
+	uint32_t x = 12345;
+
+	assert_non_null(data);
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null", tool);
+	if (system(cmd) != 0) {
+		free(data);
+		return;
+	}
+	make_header(data, ELFCLASS64, ELFDATA2LSB, ET_REL, EM_X86_64);
+	for (size_t i = sizeof(Elf64_Ehdr); i < sizeof(Elf64_Ehdr) + (256 << 10); i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (unsigned char)(x >> 24);
+	}
+	snprintf(plain, sizeof(plain), "%s/m.ko", f->rec.dir);
+	write_file(plain, data, sizeof(Elf64_Ehdr) + (256 << 10));
+	free(data);
+	snprintf(cmd, sizeof(cmd), "%s -c '%s' > '%s%s'", tool, plain, plain, ext);
+	assert_int_equal(system(cmd), 0);
+	snprintf(p, sizeof(p), "%s%s", plain, ext);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(truncate(p, st.st_size / 2), 0);
+	snprintf(cmd, sizeof(cmd), "%s/sys/module/compression", f->rec.dir);
+	write_file(cmd, kernel, strlen(kernel));
+	mod_ctx_set_sys_ops(f->ctx, &rec_ops, &f->rec); /* read the compression again */
+
+	f->rec.finit_calls = f->rec.init_calls = 0;
+	assert_int_equal(mod_module_new_from_path(f->ctx, p, &mod), 0);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), 0);
+	assert_int_equal(f->rec.finit_calls, 1);
+	assert_int_equal(f->rec.finit_flags, 4); /* MODULE_INIT_COMPRESSED_FILE */
+	assert_int_equal(f->rec.init_calls, 0);
+	mod_module_unref(mod);
+
+	/* Not a module at the start: refused from the decoded header alone. */
+	write_file(plain, "#!/bin/sh\necho this is a script, not a kernel module at all\n", 61);
+	snprintf(cmd, sizeof(cmd), "%s -c '%s' > '%s'", tool, plain, p);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mod_module_new_from_path(f->ctx, p, &mod), 0);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), -ENOEXEC);
+	assert_int_equal(f->rec.finit_calls, 1);
+	mod_module_unref(mod);
+	unlink(p);
+	unlink(plain);
+}
+
+static void test_insert_compressed_reads_only_the_header(void **state)
+{
+	struct fixture *f = *state;
+
+	check_compressed_head(f, "xz", ".xz", "xz\n");
+	check_compressed_head(f, "zstd", ".zst", "zstd\n");
+	check_compressed_head(f, "gzip", ".gz", "gzip\n");
+}
+
 static void test_remove_flags(void **state)
 {
 	struct fixture *f = *state;
@@ -350,6 +418,122 @@ static void test_state_queries(void **state)
 	mod_module_unref(mod);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Large plans: correct and (by construction) linear; bench/modprobe-scale.sh times them.      */
+
+struct actions {
+	size_t n;
+	char first[64], last[64];
+};
+
+static void count_action(struct mod_module *mod, enum mod_action_kind kind, const char *text,
+			 const char *options, void *data)
+{
+	struct actions *a = data;
+
+	if (a->n++ == 0)
+		snprintf(a->first, sizeof(a->first), "%s", mod_module_get_name(mod));
+	snprintf(a->last, sizeof(a->last), "%s", mod_module_get_name(mod));
+}
+
+static int write_builder(int fd, void *data)
+{
+	return mod_index_builder_write(data, fd, MOD_INDEX_LAYOUT_PREORDER);
+}
+
+/* One modules.dep.bin entry: kernel/<name>.ko and its dependency paths. */
+static void add_dep(struct mod_index_builder *b, const char *name, const char *deps)
+{
+	char line[1 << 17];
+
+	snprintf(line, sizeof(line), "kernel/%s.ko:%s", name, deps);
+	assert_true(mod_index_builder_add(b, name, line, 0) >= 0);
+}
+
+static void test_large_plans(void **state)
+{
+	enum { NDEPS = 3000, NCHAIN = 2000, NALIAS = 2000 };
+	static const struct mod_probe_callbacks cb = { .action = count_action };
+	const unsigned int flags = MOD_PROBE_DRY_RUN | MOD_PROBE_IGNORE_LOADED;
+	struct fixture *f = *state;
+	struct mod_index_builder *b;
+	struct mod_module_list *list;
+	struct mod_module *mod;
+	struct mod_ctx *ctx;
+	struct actions a;
+	char conf[160], p[200], *deps;
+	size_t used = 0;
+	const char *paths[2] = { conf, NULL };
+	FILE *cf;
+
+	/* big needs d0..d2999; m0 post: m1, ... m1998 post: m1999; foo is bar, 2000 times. */
+	assert_int_equal(mod_index_builder_new(&b), 0);
+	deps = malloc(NDEPS * 16);
+	assert_non_null(deps);
+	deps[0] = '\0';
+	for (int i = 0; i < NDEPS; i++) {
+		snprintf(p, sizeof(p), "d%d", i);
+		add_dep(b, p, "");
+		used += (size_t)snprintf(deps + used, NDEPS * 16 - used, " kernel/d%d.ko", i);
+	}
+	add_dep(b, "big", deps);
+	free(deps);
+	for (int i = 0; i < NCHAIN; i++) {
+		snprintf(p, sizeof(p), "m%d", i);
+		add_dep(b, p, "");
+	}
+	add_dep(b, "bar", "");
+	assert_int_equal(mod_write_file_atomic(f->rec.dir, "modules.dep.bin", write_builder, b), 0);
+	mod_index_builder_free(b);
+	snprintf(conf, sizeof(conf), "%s/conf.d", f->rec.dir);
+	assert_int_equal(mkdir(conf, 0755), 0);
+	snprintf(p, sizeof(p), "%s/big.conf", conf);
+	cf = fopen(p, "we");
+	assert_non_null(cf);
+	for (int i = 0; i + 1 < NCHAIN; i++)
+		fprintf(cf, "softdep m%d post: m%d\n", i, i + 1);
+	for (int i = 0; i < NALIAS; i++)
+		fputs("alias foo bar\n", cf);
+	fclose(cf);
+	assert_int_equal(mod_ctx_new(f->rec.dir, paths, &ctx), 0);
+	mod_ctx_set_sys_ops(ctx, &rec_ops, &f->rec);
+
+	/* One line of 3000 dependencies: each once, in load order (modules.dep's reversed). */
+	a = (struct actions){ 0 };
+	assert_int_equal(mod_module_new_from_name(ctx, "big", &mod), 0);
+	assert_int_equal(mod_module_probe_insert(mod, flags, NULL, &cb, &a, NULL), 0);
+	assert_int_equal(a.n, NDEPS + 1);
+	assert_string_equal(a.first, "d2999");
+	assert_string_equal(a.last, "big");
+	mod_module_unref(mod);
+
+	/* The softdep chain, both ways: deeper than recursion would comfortably go in tests. */
+	a = (struct actions){ 0 };
+	assert_int_equal(mod_module_new_from_name(ctx, "m0", &mod), 0);
+	assert_int_equal(mod_module_probe_insert(mod, flags, NULL, &cb, &a, NULL), 0);
+	assert_int_equal(a.n, NCHAIN);
+	assert_string_equal(a.first, "m0");
+	assert_string_equal(a.last, "m1999");
+	a = (struct actions){ 0 };
+	assert_int_equal(mod_module_probe_remove(mod, flags, 0, &cb, &a, NULL), 0);
+	assert_int_equal(a.n, NCHAIN);
+	assert_string_equal(a.first, "m1999");
+	assert_string_equal(a.last, "m0");
+	mod_module_unref(mod);
+
+	/* 2000 identical config aliases: 2000 modules, each planned alone. */
+	assert_int_equal(mod_module_lookup(ctx, "foo", &list), 0);
+	assert_int_equal(mod_module_list_count(list), NALIAS);
+	a = (struct actions){ 0 };
+	for (size_t i = 0; i < mod_module_list_count(list); i++)
+		assert_int_equal(mod_module_probe_insert(mod_module_list_get(list, i), flags, NULL,
+							 &cb, &a, NULL), 0);
+	assert_int_equal(a.n, NALIAS);
+	assert_string_equal(a.last, "bar");
+	mod_module_list_free(list);
+	mod_ctx_unref(ctx);
+}
+
 static void test_strerror(void **state)
 {
 	assert_string_equal(mod_strerror(-ENOEXEC), "Invalid module format");
@@ -377,8 +561,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kernel_compression, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_compression_read_once_per_context,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_compressed_reads_only_the_header, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_remove_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_queries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_plans, setup, teardown),
 		cmocka_unit_test(test_strerror),
 	};
 

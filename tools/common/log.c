@@ -10,6 +10,8 @@
 
 static bool log_syslog;
 static int log_priority = LOG_ERR;
+/* The library's messages: the tool's priority, or more with LIBMOD_LOG (tool_log_attach). */
+static int lib_priority = LOG_ERR;
 static int fatal_priority = LOG_CRIT;
 
 static const char *prio_name(int prio)
@@ -94,7 +96,7 @@ static void lib_log(void *data, int priority, const char *file, int line, const 
 	if (priority == LOG_CRIT)
 		priority = fatal_priority;
 	/* The library's own filter already applied; keep the sink and prefixes the same. */
-	if (priority > log_priority)
+	if (priority > lib_priority)
 		return;
 	log_emit(priority, format, args);
 	/* As for the tool's own messages: FATAL ends the program (the reference's rule). */
@@ -104,6 +106,16 @@ static void lib_log(void *data, int priority, const char *file, int line, const 
 
 void tool_log_attach(struct mod_ctx *ctx)
 {
+	const char *env = secure_getenv("LIBMOD_LOG");
+
+	/*
+	 * mod_ctx_new has read LIBMOD_LOG into the context, as the library documents; setting the
+	 * tool's priority over it made every tool ignore the variable. It can ask for more of the
+	 * library's messages (info, debug) than -v gives; it never hides what the tool would say.
+	 */
+	lib_priority = log_priority;
+	if (env && *env && mod_ctx_get_log_priority(ctx) > lib_priority)
+		lib_priority = mod_ctx_get_log_priority(ctx);
 	mod_ctx_set_log_fn(ctx, lib_log, NULL);
-	mod_ctx_set_log_priority(ctx, log_priority);
+	mod_ctx_set_log_priority(ctx, lib_priority);
 }

@@ -445,6 +445,9 @@ int tool_modinfo_main(int argc, char *argv[])
 		case 'h':
 			help();
 			return EXIT_SUCCESS;
+		case '?':
+			/* getopt_long has said what was wrong; a second message only confuses. */
+			return EXIT_FAILURE;
 		default:
 			log_error("unexpected getopt_long() value '%c'.\n", c);
 			return EXIT_FAILURE;
