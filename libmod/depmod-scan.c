@@ -126,7 +126,6 @@ void depmod_mod_free(struct depmod_mod *m)
 		return;
 	free(m->path);
 	free(m->uncrelpath);
-	free(m->name);
 	free(m->strs);
 	free(m->ents);
 	free(m->deps);
@@ -386,7 +385,8 @@ struct scan {
 	struct strmap names;
 };
 
-static int make_mod(const char *path, size_t relstart, bool external, struct depmod_mod **ret)
+static int make_mod(struct mod_depmod *d, const char *path, size_t relstart, bool external,
+		    struct depmod_mod **ret)
 {
 	struct depmod_mod *m = calloc(1, sizeof(*m));
 	const char *base, *dot;
@@ -408,7 +408,7 @@ static int make_mod(const char *path, size_t relstart, bool external, struct dep
 		depmod_mod_free(m);
 		return r;
 	}
-	m->name = strdup(name);
+	m->name = depmod_intern(d, name);
 	if (!m->name)
 		goto nomem;
 	if (!external) {
@@ -436,7 +436,7 @@ static int scan_add(struct scan *s, const char *path, size_t relstart, bool exte
 	bool found;
 	int r;
 
-	r = make_mod(path, relstart, external, &m);
+	r = make_mod(d, path, relstart, external, &m);
 	if (r < 0)
 		return r;
 	r = strmap_put(&s->names, m->name, &slot, &found);

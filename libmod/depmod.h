@@ -32,7 +32,7 @@ struct depmod_mod {
 	char *path;             /* file path as opened and as printed with -v */
 	const char *relpath;    /* path written to the outputs: inside path, or path (external) */
 	char *uncrelpath;       /* relpath with the compression suffix cut to .ko; NULL external */
-	char *name;             /* normalized module name */
+	const char *name;       /* normalized module name, interned: lives as long as the object */
 	size_t relnolen;        /* length of relpath up to the module name's end (no extension) */
 	/* extracted by the parser; the image is dropped right after */
 	char *strs;
@@ -66,6 +66,16 @@ struct depmod_sym {
 	int32_t owner;  /* module index, -1 for a kernel symbol */
 };
 
+/*
+ * Strings the API hands out (directories, module names) must live as long as the object
+ * (libmod.h), across re-runs and setting changes. They are interned here: kept until the object
+ * goes, and deduplicated so that repeated runs over the same tree do not grow the set.
+ */
+struct depmod_strset {
+	char **v; /* open addressing; NULL = empty */
+	size_t cap, n;
+};
+
 struct mod_depmod {
 	int refcount;
 	struct mod_ctx *ctx;
@@ -73,8 +83,9 @@ struct mod_depmod {
 	char *outdir;
 	char *moduledir;
 	char *version;
-	char *indir;        /* <basedir><moduledir>/<version> */
-	char *outdirfull;   /* <outdir><moduledir>/<version> */
+	const char *indir;      /* <basedir><moduledir>/<version>, interned */
+	const char *outdirfull; /* <outdir><moduledir>/<version>, interned */
+	struct depmod_strset strs;
 	char **config_paths;
 	size_t n_config_paths;
 	char **module_paths;
@@ -110,6 +121,9 @@ struct mod_depmod {
 	bool have_kernel_syms;
 	bool ran;
 };
+
+/* depmod.c: the interned copy of s (NULL without memory). */
+const char *depmod_intern(struct mod_depmod *d, const char *s);
 
 /* depmod-scan.c */
 int depmod_load_config(struct mod_depmod *d);

@@ -39,7 +39,7 @@ static struct mod_depmod *new_depmod(const char *indir)
 	assert_int_equal(mod_depmod_new(ctx, &d), 0);
 	mod_ctx_unref(ctx);
 	assert_int_equal(mod_depmod_set_kernel_version(d, "1.0"), 0);
-	d->indir = strdup(indir);
+	d->indir = depmod_intern(d, indir);
 	assert_non_null(d->indir);
 	logbuf[0] = '\0';
 	return d;
@@ -229,8 +229,7 @@ static void sort_with_order(struct mod_depmod *d, const char *order)
 	char *path;
 
 	assert_non_null(mkdtemp(dir));
-	free(d->indir);
-	d->indir = strdup(dir);
+	d->indir = depmod_intern(d, dir);
 	path = write_tmp(dir, "modules.order", order);
 	assert_int_equal(depmod_sort_by_order(d), 0);
 	unlink(path);
