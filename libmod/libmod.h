@@ -294,7 +294,9 @@ LIBMOD_EXPORT int mod_index_builder_new(struct mod_index_builder **ret);
 LIBMOD_EXPORT struct mod_index_builder *mod_index_builder_free(struct mod_index_builder *b);
 /*
  * Add a value under key. Returns 0 when added, 1 when exactly this key/value pair was already
- * there (it is still added, as the reference does; depmod -w warns), -EINVAL for a byte >= 0x80.
+ * there (it is still added, as the reference does; depmod -w warns). Keys and values may hold
+ * any byte but NUL (bytes >= 0x80 too, as the reference indexes them); -EINVAL for a string too
+ * long for the format (2^28 bytes).
  */
 LIBMOD_EXPORT int mod_index_builder_add(struct mod_index_builder *b, const char *key,
 					const char *value, unsigned int priority);

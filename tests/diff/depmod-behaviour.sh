@@ -497,5 +497,29 @@ patch_sym "$M/kernel/fs/jbd2/jbd2.ko" proc_create_data mb_cache_destroy
 both -n -b @R@ "$ver"
 done_case
 
+# 9. bytes >= 0x80 in names and values: a module file café.ko (UTF-8), a directory
+# pilote-réseau/, an alias with a Latin-1 byte. kmod 30 indexes them (one such byte once made us
+# write nothing at all); texts must be byte-identical, indexes equal by content.
+newcase non-ascii
+mkdir -p "$M/kernel/x" "$M/kernel/pilote-réseau"
+put "$corpus/kernel/drivers/net/dummy.ko" "$M/kernel/x/café.ko"
+rm "$M/kernel/drivers/net/tun.ko"
+put "$corpus/kernel/drivers/net/tun.ko" "$M/kernel/pilote-réseau/tun.ko"
+rm "$M/kernel/drivers/block/loop.ko"
+python3 - "$corpus/kernel/drivers/block/loop.ko" "$M/kernel/drivers/block/loop.ko" <<-'EOF'
+	import sys
+	data = open(sys.argv[1], 'rb').read()
+	old = b'alias=devname:loop-control'
+	assert old in data
+	open(sys.argv[2], 'wb').write(data.replace(old, b'alias=devname:l\xf6op-control'))
+	EOF
+{ cat "$M/modules.order"; echo 'kernel/x/café.ko'; } > "$M/o" && mv "$M/o" "$M/modules.order"
+both -b @R@ "$ver"
+[[ $(< "$(O).rc") == 0 ]] || fail "exit code $(< "$(O).rc")"
+grep -q 'café' "$(O)/$MD/modules.dep" || fail "café.ko not indexed"
+python3 "$dump" "$(O)/$MD/modules.alias.bin" | grep -q $'devname:l\xf6op_control' ||
+	fail "Latin-1 alias not in modules.alias.bin"
+done_case
+
 echo "depmod-behaviour: $npass passed, $nfail failed"
 [[ $nfail == 0 ]]
