@@ -445,6 +445,11 @@ LIBMOD_EXPORT int mod_depmod_is_up_to_date(struct mod_depmod *d, bool *ret)
 	}
 	r = stat(strbuf_str(&sb), &st);
 	strbuf_release(&sb);
+	if (r == 0 && depmod_commit_pending(d)) {
+		/* an interrupted run left the set half renamed: not fresh, whatever the dates */
+		*ret = false;
+		return 0;
+	}
 	if (r < 0) {
 		/* the reference says so, then indexes as usual */
 		ERR(d->ctx, "could not fstatat(%s, modules.dep): %m\n", d->outdirfull);

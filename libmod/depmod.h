@@ -171,3 +171,14 @@ void depmod_closure_release(struct depmod_closure *c);
 
 /* depmod-write.c */
 int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd);
+
+/* depmod-commit.c: write output i of names[] into fd. */
+typedef int (*depmod_gen_fn)(struct mod_depmod *d, size_t i, int fd);
+/*
+ * Replace the files names[] (NULL entries skipped) in the output dir as one transaction (see the
+ * file's header): under the directory's lock, finish an interrupted earlier commit, write
+ * every file durably, journal, rename. On error the previous files are kept (and said so).
+ */
+int depmod_commit(struct mod_depmod *d, const char *const *names, size_t n, depmod_gen_fn gen);
+/* An interrupted commit waits to be finished in the output dir. */
+bool depmod_commit_pending(const struct mod_depmod *d);

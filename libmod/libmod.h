@@ -603,9 +603,12 @@ LIBMOD_EXPORT size_t mod_depmod_get_module_count(const struct mod_depmod *d);
 LIBMOD_EXPORT const char *mod_depmod_get_module_name(const struct mod_depmod *d, size_t i);
 /*
  * Write the selected outputs (enum mod_depmod_output). With dry_run_fd >= 0 the text outputs
- * are written to it one after another and nothing touches the disk (depmod -n). Otherwise every
- * file is first written to a temporary file in the output dir (created as needed) and only when
- * all succeeded are they renamed into place, so a crash or a full disk keeps the previous set.
+ * are written to it one after another and nothing touches the disk (depmod -n). Otherwise the
+ * set is replaced as one transaction under a lock on the output dir (created as needed), so
+ * concurrent writers queue: every file is written to a temporary file and fsync'ed, a journal
+ * naming the renames is made durable, then the files are renamed into place. An error or crash
+ * before the renames keeps the previous set; a crash during them leaves whole old and new files
+ * until the next write (or run of depmod) on that dir, which first completes the set.
  */
 LIBMOD_EXPORT int mod_depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd);
 
