@@ -388,15 +388,19 @@ LIBMOD_EXPORT const char *mod_depmod_get_output_dir(struct mod_depmod *d)
 	return d->outdirfull;
 }
 
-/* Is any module file under dir (recursively) newer than mtime? */
-static int newer_module(int dirfd, const struct timespec *mtime, int depth)
+/* Is any module file under dir (recursively) newer than mtime? Each directory is read once. */
+static int newer_module(int dirfd, const struct timespec *mtime, int depth,
+			struct depmod_dirset *seen)
 {
 	DIR *dir;
 	struct dirent *de;
+	struct stat dst;
 	int found = 0;
 
-	if (depth > 64)
+	if (depth > 64 || fstat(dirfd, &dst) < 0 || depmod_dirset_add(seen, &dst) != 0) {
+		close(dirfd);
 		return 0;
+	}
 	dir = fdopendir(dirfd);
 	if (!dir) {
 		close(dirfd);
@@ -414,7 +418,7 @@ static int newer_module(int dirfd, const struct timespec *mtime, int depth)
 					O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 			if (fd >= 0)
-				found = newer_module(fd, mtime, depth + 1);
+				found = newer_module(fd, mtime, depth + 1, seen);
 		} else if (mod_path_is_module(de->d_name)) {
 			if (st.st_mtim.tv_sec > mtime->tv_sec ||
 			    (st.st_mtim.tv_sec == mtime->tv_sec &&
@@ -428,6 +432,7 @@ static int newer_module(int dirfd, const struct timespec *mtime, int depth)
 
 LIBMOD_EXPORT int mod_depmod_is_up_to_date(struct mod_depmod *d, bool *ret)
 {
+	struct depmod_dirset seen = { 0 };
 	struct strbuf sb;
 	struct stat st;
 	int r, fd;
@@ -459,7 +464,8 @@ LIBMOD_EXPORT int mod_depmod_is_up_to_date(struct mod_depmod *d, bool *ret)
 	fd = open(d->indir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	*ret = !newer_module(fd, &st.st_mtim, 0);
+	*ret = !newer_module(fd, &st.st_mtim, 0, &seen);
+	depmod_dirset_release(&seen);
 	return 0;
 }
 

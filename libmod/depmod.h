@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "libmod-private.h"
 
@@ -124,6 +125,21 @@ struct mod_depmod {
 
 /* depmod.c: the interned copy of s (NULL without memory). */
 const char *depmod_intern(struct mod_depmod *d, const char *s);
+
+/*
+ * Directories already walked, by device and inode: each is entered once, so symbolic links back
+ * up the tree (a -> ..) cannot make the walk exponential. Zero-initialize; release when done.
+ */
+struct depmod_dirset {
+	struct depmod_dirid {
+		dev_t dev;
+		ino_t ino;
+	} *v;
+	size_t cap, n;
+};
+/* 1 when dir was there already, 0 when added, -ENOMEM. */
+int depmod_dirset_add(struct depmod_dirset *set, const struct stat *dir);
+void depmod_dirset_release(struct depmod_dirset *set);
 
 /* depmod-scan.c */
 int depmod_load_config(struct mod_depmod *d);
