@@ -2,7 +2,8 @@
 /*
  * depmod: the symbol table (kernel symbols from Module.symvers or System.map, then every
  * module's exports in array order, the last owner winning), dependency resolution, the
- * LIFO-Kahn ordering the reference uses for modules.dep, cycle reports and dependency closures.
+ * LIFO-Kahn ordering the reference uses for modules.dep (cycles are reported by depmod-cycles.c)
+ * and dependency closures.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -359,66 +360,11 @@ int depmod_resolve(struct mod_depmod *d)
 	return 0;
 }
 
-struct cyc {
-	const struct mod_depmod *d;
-	uint8_t *state;   /* 0 unvisited, 1 on stack, 2 done */
-	uint8_t *reported;
-	uint32_t *stack;
-	size_t depth;
-	size_t n_cyclic;
-};
-
-static void report_cycle(struct cyc *c, size_t from)
-{
-	struct strbuf sb;
-
-	strbuf_init(&sb, NULL, 0, 0);
-	for (size_t k = from; k < c->depth; k++) {
-		const struct depmod_mod *m = c->d->mods[c->stack[k]];
-
-		if (!c->reported[c->stack[k]]) {
-			c->reported[c->stack[k]] = 1;
-			c->n_cyclic++;
-		}
-		if (strbuf_pushstr(&sb, m->name) < 0 || strbuf_pushstr(&sb, " -> ") < 0)
-			break;
-	}
-	if (strbuf_pushstr(&sb, c->d->mods[c->stack[from]]->name) >= 0)
-		ERR(c->d->ctx, "Cycle detected: %s\n", strbuf_str(&sb));
-	strbuf_release(&sb);
-}
-
-/* Depth-first over the unordered modules; a back edge closes a cycle. */
-static void find_cycles(struct cyc *c, uint32_t idx)
-{
-	const struct depmod_mod *m = c->d->mods[idx];
-
-	c->state[idx] = 1;
-	c->stack[c->depth++] = idx;
-	for (size_t i = 0; i < m->n_deps; i++) {
-		uint32_t dep = m->deps[i];
-
-		if (c->state[dep] == 1) {
-			size_t from = c->depth;
-
-			while (from > 0 && c->stack[from - 1] != dep)
-				from--;
-			if (from > 0 && !c->reported[dep])
-				report_cycle(c, from - 1);
-		} else if (c->state[dep] == 0) {
-			find_cycles(c, dep);
-		}
-	}
-	c->depth--;
-	c->state[idx] = 2;
-}
-
 int depmod_sort_deps(struct mod_depmod *d)
 {
 	size_t n = d->n_mods, top = 0, sorted = 0;
 	size_t *users = malloc((n ? n : 1) * sizeof(*users));
 	uint32_t *stack = malloc((n ? n : 1) * sizeof(*stack));
-	struct cyc c = { .d = d };
 	int r = 0;
 
 	if (!users || !stack) {
@@ -442,29 +388,11 @@ int depmod_sort_deps(struct mod_depmod *d)
 				stack[top++] = dep;
 		}
 	}
-	if (sorted == n)
-		goto out;
-
-	c.state = calloc(n, 1);
-	c.reported = calloc(n, 1);
-	c.stack = malloc(n * sizeof(*c.stack));
-	if (!c.state || !c.reported || !c.stack) {
-		r = -ENOMEM;
-		goto out_cyc;
+	if (sorted < n) {
+		r = depmod_report_cycles(d);
+		if (r >= 0)
+			r = -ELOOP;
 	}
-	/* ordered modules cannot be on a cycle: treat them as done */
-	for (size_t i = 0; i < n; i++)
-		if (d->mods[i]->sort_idx != SIZE_MAX)
-			c.state[i] = 2;
-	for (size_t i = 0; i < n; i++)
-		if (c.state[i] == 0)
-			find_cycles(&c, (uint32_t)i);
-	ERR(d->ctx, "Found %zu modules in dependency cycles!\n", c.n_cyclic);
-	r = -ELOOP;
-out_cyc:
-	free(c.state);
-	free(c.reported);
-	free(c.stack);
 out:
 	free(users);
 	free(stack);

@@ -171,6 +171,8 @@ int depmod_build_symbols(struct mod_depmod *d);
 int depmod_resolve(struct mod_depmod *d);
 /* LIFO-Kahn; -ELOOP (cycles logged) when some modules could not be ordered. */
 int depmod_sort_deps(struct mod_depmod *d);
+/* depmod-cycles.c: log every elementary cycle among the modules left unordered, and the count. */
+int depmod_report_cycles(const struct mod_depmod *d);
 const struct depmod_sym *depmod_sym_find(const struct mod_depmod *d, const char *name);
 /* Scratch for closures, reused across modules; zero-initialize, release when done. */
 struct depmod_closure {
