@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "elf-private.h"
+#include "image-budget.h"
 
 #if ENABLE_ZLIB
 #include <zlib.h>
@@ -29,7 +30,7 @@
 #endif
 
 /* No module comes close; a bigger output is treated as a decompression bomb. */
-#define IMAGE_MAX_SIZE ((size_t)1 << 30)
+#define IMAGE_MAX_SIZE IMAGE_BUDGET
 /*
  * The xz decoder allocates the dictionary a file asks for up front; a hostile header could ask
  * for gigabytes. xz -9 needs 65 MiB, kbuild's modules 1 MiB: 256 MiB leaves ample room.
@@ -50,7 +51,35 @@ struct mod_image {
 	size_t size;
 	enum mod_compression compression;
 	enum image_storage storage;
+	size_t budget; /* bytes taken from the image budget (heap storage) */
 };
+
+/*
+ * A decompression's output buffer and its share of the image budget. `min` is the size a
+ * restart begins with: what the buffer had to grow to when the budget made it start over.
+ */
+struct outbuf {
+	size_t taken;
+	size_t min;
+};
+
+/* The first output buffer: cap bytes (at least out->min), reserved, waiting for room. */
+static uint8_t *out_alloc(struct mod_ctx *ctx, const char *path, struct outbuf *out,
+			  size_t *cap, int *err)
+{
+	uint8_t *buf;
+
+	if (*cap < out->min)
+		*cap = out->min;
+	*err = image_budget_take(ctx, path, *cap, false);
+	if (*err < 0)
+		return NULL;
+	out->taken = *cap;
+	buf = malloc(*cap);
+	if (!buf)
+		*err = -ENOMEM;
+	return buf;
+}
 
 LIBMOD_EXPORT enum mod_compression mod_compression_detect(const void *buf, size_t len)
 {
@@ -94,17 +123,28 @@ static size_t guess_size(size_t in_len)
 	return g < 4096 ? 4096 : g;
 }
 
-/* Grow a decompression buffer, doubling, never past the cap. */
-static int grow(struct mod_ctx *ctx, const char *path, uint8_t **buf, size_t *cap)
+/*
+ * Grow a decompression buffer, doubling, never past the cap. The budget is asked first; when
+ * other threads hold it, -EAGAIN: the caller gives everything back and starts over (out->min).
+ */
+static int grow(struct mod_ctx *ctx, const char *path, struct outbuf *out, uint8_t **buf,
+		size_t *cap)
 {
 	size_t ncap;
 	uint8_t *n;
+	int r;
 
 	if (*cap >= IMAGE_MAX_SIZE) {
 		ERR(ctx, "%s: decompressed size exceeds %zu bytes\n", path, IMAGE_MAX_SIZE);
 		return -EFBIG;
 	}
 	ncap = *cap > IMAGE_MAX_SIZE / 2 ? IMAGE_MAX_SIZE : *cap * 2;
+	r = image_budget_take(ctx, path, ncap - *cap, true);
+	if (r == -EAGAIN)
+		out->min = ncap;
+	if (r < 0)
+		return r;
+	out->taken += ncap - *cap;
 	n = realloc(*buf, ncap);
 	if (!n)
 		return -ENOMEM;
@@ -115,7 +155,7 @@ static int grow(struct mod_ctx *ctx, const char *path, uint8_t **buf, size_t *ca
 
 #if ENABLE_ZLIB
 static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t *in, size_t len,
-			   uint8_t **out, size_t *out_len)
+			   struct outbuf *obuf, uint8_t **out, size_t *out_len)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	z_stream zs = { 0 };
@@ -133,9 +173,9 @@ static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t 
 		if (isize > 0 && isize < IMAGE_MAX_SIZE)
 			cap = isize + 1;
 	}
-	buf = malloc(cap);
+	buf = out_alloc(ctx, path, obuf, &cap, &err);
 	if (!buf)
-		return -ENOMEM;
+		return err;
 
 	/* 16 + MAX_WBITS: gzip wrapper only. */
 	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
@@ -165,7 +205,7 @@ static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t 
 			break;
 		}
 		if (zr == Z_BUF_ERROR && zs.avail_out == 0) {
-			err = grow(ctx, path, &buf, &cap);
+			err = grow(ctx, path, obuf, &buf, &cap);
 			if (err < 0)
 				goto out;
 			continue;
@@ -176,7 +216,7 @@ static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t 
 			goto out;
 		}
 		if (zs.avail_out == 0) {
-			err = grow(ctx, path, &buf, &cap);
+			err = grow(ctx, path, obuf, &buf, &cap);
 			if (err < 0)
 				goto out;
 		} else if (consumed == len) {
@@ -223,7 +263,7 @@ static size_t xz_known_size(const uint8_t *in, size_t len)
 }
 
 static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *in, size_t len,
-			 uint8_t **out, size_t *out_len)
+			 struct outbuf *obuf, uint8_t **out, size_t *out_len)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	lzma_stream strm = LZMA_STREAM_INIT;
@@ -234,9 +274,9 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 	known = xz_known_size(in, len);
 	/* One spare byte: reaching LZMA_STREAM_END without a full buffer avoids a grow. */
 	cap = known ? known + 1 : guess_size(len);
-	buf = malloc(cap);
+	buf = out_alloc(ctx, path, obuf, &cap, &err);
 	if (!buf)
-		return -ENOMEM;
+		return err;
 
 	r = lzma_stream_decoder(&strm, XZ_MEMLIMIT, LZMA_CONCATENATED);
 	if (r != LZMA_OK)
@@ -257,7 +297,7 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 				err = -EBADMSG;
 				break;
 			}
-			err = grow(ctx, path, &buf, &cap);
+			err = grow(ctx, path, obuf, &buf, &cap);
 			if (err < 0)
 				break;
 			strm.next_out = buf + used;
@@ -289,7 +329,7 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 
 #if ENABLE_ZSTD
 static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t *in, size_t len,
-			   uint8_t **out, size_t *out_len)
+			   struct outbuf *obuf, uint8_t **out, size_t *out_len)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	unsigned long long fsize;
@@ -308,9 +348,9 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 	if (fsize != ZSTD_CONTENTSIZE_UNKNOWN && fsize <= IMAGE_MAX_SIZE &&
 	    ZSTD_findFrameCompressedSize(in, len) == len) {
 		cap = fsize ? (size_t)fsize : 1;
-		buf = malloc(cap);
+		buf = out_alloc(ctx, path, obuf, &cap, &err);
 		if (!buf)
-			return -ENOMEM;
+			return err;
 		zr = ZSTD_decompress(buf, cap, in, len);
 		if (ZSTD_isError(zr) || zr != fsize) {
 			ERR(ctx, "%s: corrupt zstd data: %s\n", path,
@@ -328,9 +368,9 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 
 	/* Unknown size or several frames: stream into a growing buffer. */
 	cap = guess_size(len);
-	buf = malloc(cap);
+	buf = out_alloc(ctx, path, obuf, &cap, &err);
 	if (!buf)
-		return -ENOMEM;
+		return err;
 	ds = ZSTD_createDStream();
 	if (!ds)
 		return -ENOMEM;
@@ -347,7 +387,7 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 		if (zr == 0 && ib.pos == ib.size)
 			break;
 		if (ob.pos == ob.size) {
-			err = grow(ctx, path, &buf, &cap);
+			err = grow(ctx, path, obuf, &buf, &cap);
 			if (err < 0)
 				break;
 			ob.dst = buf;
@@ -369,27 +409,56 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 }
 #endif
 
-static int decompress(struct mod_ctx *ctx, const char *path, enum mod_compression c,
-		      const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
+static int decompress_once(struct mod_ctx *ctx, const char *path, enum mod_compression c,
+			   const uint8_t *in, size_t len, struct outbuf *ob, uint8_t **out,
+			   size_t *out_len)
 {
 	switch (c) {
 #if ENABLE_ZLIB
 	case MOD_COMPRESSION_GZIP:
-		return decompress_gzip(ctx, path, in, len, out, out_len);
+		return decompress_gzip(ctx, path, in, len, ob, out, out_len);
 #endif
 #if ENABLE_XZ
 	case MOD_COMPRESSION_XZ:
-		return decompress_xz(ctx, path, in, len, out, out_len);
+		return decompress_xz(ctx, path, in, len, ob, out, out_len);
 #endif
 #if ENABLE_ZSTD
 	case MOD_COMPRESSION_ZSTD:
-		return decompress_zstd(ctx, path, in, len, out, out_len);
+		return decompress_zstd(ctx, path, in, len, ob, out, out_len);
 #endif
 	default:
 		ERR(ctx, "%s: %s compression is not supported by this build\n", path,
 		    mod_compression_name(c));
 		return -EPROTONOSUPPORT;
 	}
+}
+
+/*
+ * Decompress within the image budget; *taken is what the output holds of it. A buffer that
+ * could not grow because other threads hold the budget starts over, waiting for the whole size.
+ */
+static int decompress(struct mod_ctx *ctx, const char *path, enum mod_compression c,
+		      const uint8_t *in, size_t len, uint8_t **out, size_t *out_len,
+		      size_t *taken)
+{
+	struct outbuf ob = { 0 };
+	int r;
+
+	for (;;) {
+		ob.taken = 0;
+		r = decompress_once(ctx, path, c, in, len, &ob, out, out_len);
+		if (ob.taken > 0)
+			image_budget_finished();
+		if (r >= 0)
+			break;
+		image_budget_give(ob.taken);
+		ob.taken = 0;
+		if (r != -EAGAIN)
+			return r;
+		DBG(ctx, "%s: image budget busy, starting over with %zu bytes\n", path, ob.min);
+	}
+	*taken = ob.taken;
+	return 0;
 }
 
 static struct mod_image *image_alloc(struct mod_ctx *ctx)
@@ -467,7 +536,8 @@ LIBMOD_EXPORT int mod_image_open(struct mod_ctx *ctx, const char *path, struct m
 
 		/* The compressed bytes are read once, front to back. */
 		(void)madvise(map, len, MADV_SEQUENTIAL);
-		err = decompress(ctx, path, img->compression, map, len, &out, &out_len);
+		err = decompress(ctx, path, img->compression, map, len, &out, &out_len,
+				 &img->budget);
 		munmap(map, len);
 		if (err < 0)
 			return err;
@@ -510,8 +580,10 @@ LIBMOD_EXPORT struct mod_image *mod_image_unref(struct mod_image *img)
 		return NULL;
 	if (img->storage == STORAGE_MAPPED)
 		munmap((void *)(uintptr_t)img->data, img->size);
-	else if (img->storage == STORAGE_HEAP)
+	else if (img->storage == STORAGE_HEAP) {
 		free((void *)(uintptr_t)img->data);
+		image_budget_give(img->budget);
+	}
 	free(img->path);
 	mod_ctx_unref(img->ctx);
 	free(img);

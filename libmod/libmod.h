@@ -102,7 +102,10 @@ struct mod_image;
 /*
  * Open a module file. The compression is detected from the magic bytes, not the extension.
  * Plain files are mapped; compressed ones are decompressed in memory with the real libraries
- * (-EPROTONOSUPPORT when that library was not built in, -EBADMSG for corrupt data).
+ * (-EPROTONOSUPPORT when that library was not built in, -EBADMSG for corrupt data). A file
+ * decompressing past 1 GiB fails with -EFBIG. Decompressed images of all threads and contexts
+ * of the process share one 1 GiB budget until they are freed: an open may wait for other
+ * threads to free theirs.
  */
 LIBMOD_EXPORT int mod_image_open(struct mod_ctx *ctx, const char *path, struct mod_image **ret);
 /* Wrap caller memory (not copied; it must outlive the image). Compression is not undone. */
