@@ -291,6 +291,7 @@ static void test_high_bytes(void **state)
 		assert_int_equal(mod_index_builder_add(b, "cafe", "ascii", 2), 0);
 		assert_int_equal(mod_index_builder_add(b, "\x80", "low edge", 3), 0);
 		bl = build(b, layouts[l]);
+		mod_index_builder_free(b);
 		idx = open_mem(&bl);
 		assert_int_equal(mod_index_lookup(idx, "caf\xc3\xa9", &v), 0);
 		assert_string_equal(v, "kernel/caf\xc3\xa9.ko:");
