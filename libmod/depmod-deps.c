@@ -2,7 +2,8 @@
 /*
  * depmod: the symbol table (kernel symbols from Module.symvers or System.map, then every
  * module's exports in array order, the last owner winning), dependency resolution, the
- * LIFO-Kahn ordering the reference uses for modules.dep, cycle reports and dependency closures.
+ * LIFO-Kahn ordering the reference uses for modules.dep (cycles are reported by depmod-cycles.c)
+ * and dependency closures.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -359,160 +360,11 @@ int depmod_resolve(struct mod_depmod *d)
 	return 0;
 }
 
-/*
- * The cycle report, in the reference's shape and order. The starts are the modules left
- * unordered, kept in a circular list in module order whose head moves the way the reference's
- * kmod_list does: taking the head makes its successor the head, and so does removing any other
- * member. A module leaves the list when it is taken as a start, when a walk reaches it and it
- * has no dependencies, and when a reported cycle names it (from the start onwards). From a start,
- * every simple path of dependencies that comes back to it is one cycle, printed from the start;
- * paths are walked depth-first, a module's last dependency first (a LIFO stack). So a module on
- * two cycles (h -> i -> j -> h and h -> i -> j -> k -> h) is in both reports and in the count.
- * The reference walks every path, not only simple ones, and never ends when a start reaches a
- * cycle it is not on; a walk here ends there, and is bounded per start so that a crafted tree
- * cannot make it exponential.
- */
-#define CYCLE_WALK_MAX (1u << 20)
-
-struct cyc_frame {
-	uint32_t mod;
-	uint32_t parent; /* frame index; UINT32_MAX for the start */
-};
-
-struct cyc {
-	const struct mod_depmod *d;
-	uint8_t *named; /* on a reported cycle */
-	size_t n_cyclic;
-	uint32_t *next, *prev; /* the circular list of starts; next[i] == UINT32_MAX: not in it */
-	uint32_t head;         /* UINT32_MAX when empty */
-	struct cyc_frame *frames;
-	size_t n_frames, cap_frames;
-	uint32_t *stack;
-	size_t depth, cap_stack;
-};
-
-/* Removes mod from the list of starts, if there; its successor becomes the head. */
-static void cyc_unlist(struct cyc *c, uint32_t mod)
-{
-	uint32_t nx = c->next[mod];
-
-	if (nx == UINT32_MAX)
-		return;
-	c->next[mod] = UINT32_MAX;
-	if (nx == mod) {
-		c->head = UINT32_MAX;
-		return;
-	}
-	c->prev[nx] = c->prev[mod];
-	c->next[c->prev[mod]] = nx;
-	c->head = nx;
-}
-
-static bool cyc_on_path(const struct cyc *c, uint32_t f, uint32_t mod)
-{
-	for (; f != UINT32_MAX; f = c->frames[f].parent)
-		if (c->frames[f].mod == mod)
-			return true;
-	return false;
-}
-
-static int cyc_push(struct cyc *c, uint32_t mod, uint32_t parent)
-{
-	if (c->n_frames == c->cap_frames) {
-		size_t cap = c->cap_frames ? c->cap_frames * 2 : 64;
-		struct cyc_frame *nf = realloc(c->frames, cap * sizeof(*nf));
-
-		if (!nf)
-			return -ENOMEM;
-		c->frames = nf;
-		c->cap_frames = cap;
-	}
-	if (c->depth == c->cap_stack) {
-		size_t cap = c->cap_stack ? c->cap_stack * 2 : 64;
-		uint32_t *ns = realloc(c->stack, cap * sizeof(*ns));
-
-		if (!ns)
-			return -ENOMEM;
-		c->stack = ns;
-		c->cap_stack = cap;
-	}
-	c->frames[c->n_frames] = (struct cyc_frame){ .mod = mod, .parent = parent };
-	c->stack[c->depth++] = (uint32_t)c->n_frames++;
-	return 0;
-}
-
-/* Frame f came back to the start: print start -> ... -> f's parent -> start. */
-static int cyc_report(struct cyc *c, uint32_t f)
-{
-	const struct mod_depmod *d = c->d;
-	size_t n = 0;
-	uint32_t *path;
-	struct strbuf sb;
-
-	for (uint32_t p = c->frames[f].parent; p != UINT32_MAX; p = c->frames[p].parent)
-		n++;
-	path = malloc(n * sizeof(*path));
-	if (!path)
-		return -ENOMEM;
-	n = 0;
-	for (uint32_t p = c->frames[f].parent; p != UINT32_MAX; p = c->frames[p].parent)
-		path[n++] = c->frames[p].mod;
-	strbuf_init(&sb, NULL, 0, 0);
-	for (size_t k = n; k-- > 0;) {
-		if (!c->named[path[k]]) {
-			c->named[path[k]] = 1;
-			c->n_cyclic++;
-		}
-		cyc_unlist(c, path[k]);
-		if (strbuf_pushstr(&sb, d->mods[path[k]]->name) < 0 ||
-		    strbuf_pushstr(&sb, " -> ") < 0)
-			break;
-	}
-	if (strbuf_pushstr(&sb, d->mods[c->frames[f].mod]->name) >= 0)
-		ERR(d->ctx, "Cycle detected: %s\n", strbuf_str(&sb));
-	strbuf_release(&sb);
-	free(path);
-	return 0;
-}
-
-static int cyc_walk(struct cyc *c, uint32_t start)
-{
-	int r;
-
-	c->n_frames = c->depth = 0;
-	r = cyc_push(c, start, UINT32_MAX);
-	while (r >= 0 && c->depth > 0) {
-		uint32_t f = c->stack[--c->depth];
-		const struct depmod_mod *m = c->d->mods[c->frames[f].mod];
-
-		if (c->frames[f].mod == start && c->frames[f].parent != UINT32_MAX) {
-			r = cyc_report(c, f);
-			continue;
-		}
-		if (m->n_deps == 0)
-			cyc_unlist(c, c->frames[f].mod);
-		for (size_t i = 0; i < m->n_deps && r >= 0; i++) {
-			uint32_t dep = m->deps[i];
-
-			if (dep != start && cyc_on_path(c, f, dep))
-				continue;
-			if (c->n_frames >= CYCLE_WALK_MAX) {
-				DBG(c->d->ctx, "cycle report from %s cut short\n",
-				    c->d->mods[start]->name);
-				return 0;
-			}
-			r = cyc_push(c, dep, f);
-		}
-	}
-	return r;
-}
-
 int depmod_sort_deps(struct mod_depmod *d)
 {
 	size_t n = d->n_mods, top = 0, sorted = 0;
 	size_t *users = malloc((n ? n : 1) * sizeof(*users));
 	uint32_t *stack = malloc((n ? n : 1) * sizeof(*stack));
-	struct cyc c = { .d = d };
 	int r = 0;
 
 	if (!users || !stack) {
@@ -536,51 +388,11 @@ int depmod_sort_deps(struct mod_depmod *d)
 				stack[top++] = dep;
 		}
 	}
-	if (sorted == n)
-		goto out;
-
-	c.named = calloc(n, 1);
-	c.next = malloc(n * sizeof(*c.next));
-	c.prev = malloc(n * sizeof(*c.prev));
-	if (!c.named || !c.next || !c.prev) {
-		r = -ENOMEM;
-		goto out_cyc;
+	if (sorted < n) {
+		r = depmod_report_cycles(d);
+		if (r >= 0)
+			r = -ELOOP;
 	}
-	/* the starts: the unordered modules (ordered ones cannot be on a cycle), in module order */
-	c.head = UINT32_MAX;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t m = (uint32_t)i;
-
-		c.next[m] = UINT32_MAX;
-		if (d->mods[i]->sort_idx != SIZE_MAX)
-			continue;
-		if (c.head == UINT32_MAX) {
-			c.head = c.next[m] = c.prev[m] = m;
-		} else {
-			uint32_t last = c.prev[c.head];
-
-			c.next[last] = m;
-			c.prev[m] = last;
-			c.next[m] = c.head;
-			c.prev[c.head] = m;
-		}
-	}
-	while (r >= 0 && c.head != UINT32_MAX) {
-		uint32_t start = c.head;
-
-		cyc_unlist(&c, start);
-		r = cyc_walk(&c, start);
-	}
-	if (r < 0)
-		goto out_cyc;
-	ERR(d->ctx, "Found %zu modules in dependency cycles!\n", c.n_cyclic);
-	r = -ELOOP;
-out_cyc:
-	free(c.named);
-	free(c.next);
-	free(c.prev);
-	free(c.frames);
-	free(c.stack);
 out:
 	free(users);
 	free(stack);

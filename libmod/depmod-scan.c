@@ -126,7 +126,6 @@ void depmod_mod_free(struct depmod_mod *m)
 		return;
 	free(m->path);
 	free(m->uncrelpath);
-	free(m->name);
 	free(m->strs);
 	free(m->ents);
 	free(m->deps);
@@ -384,9 +383,94 @@ int depmod_existing_wins(const struct mod_depmod *d, const struct depmod_mod *ol
 struct scan {
 	struct mod_depmod *d;
 	struct strmap names;
+	struct depmod_dirset seen;
+	/* the directories from the root down to the current one, to tell a loop (a link to one
+	 * of them) from a second way into a directory already indexed */
+	struct scan_level {
+		dev_t dev;
+		ino_t ino;
+		size_t pathlen;
+	} levels[SCAN_MAX_DEPTH + 2];
+	size_t depth;
 };
 
-static int make_mod(const char *path, size_t relstart, bool external, struct depmod_mod **ret)
+static size_t dirid_slot(const struct depmod_dirset *set, dev_t dev, ino_t ino)
+{
+	uint64_t h = ((uint64_t)dev * 0x9E3779B97F4A7C15u) ^ ((uint64_t)ino * 0xC2B2AE3D27D4EB4Fu);
+	size_t i = (size_t)(h ^ (h >> 29)) & (set->cap - 1);
+
+	while ((set->v[i].dev || set->v[i].ino) &&
+	       !(set->v[i].dev == dev && set->v[i].ino == ino))
+		i = (i + 1) & (set->cap - 1);
+	return i;
+}
+
+int depmod_dirset_add(struct depmod_dirset *set, const struct stat *dir)
+{
+	size_t i;
+
+	if ((set->n + 1) * 2 > set->cap) {
+		struct depmod_dirset ns = { .cap = set->cap ? set->cap * 2 : 256, .n = set->n };
+
+		ns.v = calloc(ns.cap, sizeof(*ns.v));
+		if (!ns.v)
+			return -ENOMEM;
+		for (size_t k = 0; k < set->cap; k++)
+			if (set->v[k].dev || set->v[k].ino)
+				ns.v[dirid_slot(&ns, set->v[k].dev, set->v[k].ino)] = set->v[k];
+		free(set->v);
+		*set = ns;
+	}
+	i = dirid_slot(set, dir->st_dev, dir->st_ino);
+	if (set->v[i].dev == dir->st_dev && set->v[i].ino == dir->st_ino &&
+	    (dir->st_dev || dir->st_ino))
+		return 1;
+	set->v[i].dev = dir->st_dev;
+	set->v[i].ino = dir->st_ino;
+	set->n++;
+	return 0;
+}
+
+void depmod_dirset_release(struct depmod_dirset *set)
+{
+	free(set->v);
+	*set = (struct depmod_dirset){ 0 };
+}
+
+/*
+ * Enter the directory open at dfd (path in *path): 1 to walk it, 0 when it was walked already
+ * (a symbolic link loop is worth one warning; another way into an indexed directory is not).
+ */
+static int scan_enter(struct scan *s, int dfd, struct strbuf *path)
+{
+	struct stat st;
+	int r;
+
+	if (fstat(dfd, &st) < 0)
+		return 1;
+	r = depmod_dirset_add(&s->seen, &st);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		for (size_t k = 0; k < s->depth; k++) {
+			const struct scan_level *l = &s->levels[k];
+
+			if (l->dev == st.st_dev && l->ino == st.st_ino) {
+				WARN(s->d->ctx, "%s: symbolic link loop back to %.*s, skipped\n",
+				     strbuf_str(path), (int)l->pathlen, strbuf_str(path));
+				return 0;
+			}
+		}
+		DBG(s->d->ctx, "%s: directory already indexed through another path\n",
+		    strbuf_str(path));
+		return 0;
+	}
+	s->levels[s->depth++] = (struct scan_level){ st.st_dev, st.st_ino, strbuf_len(path) };
+	return 1;
+}
+
+static int make_mod(struct mod_depmod *d, const char *path, size_t relstart, bool external,
+		    struct depmod_mod **ret)
 {
 	struct depmod_mod *m = calloc(1, sizeof(*m));
 	const char *base, *dot;
@@ -408,7 +492,7 @@ static int make_mod(const char *path, size_t relstart, bool external, struct dep
 		depmod_mod_free(m);
 		return r;
 	}
-	m->name = strdup(name);
+	m->name = depmod_intern(d, name);
 	if (!m->name)
 		goto nomem;
 	if (!external) {
@@ -436,7 +520,7 @@ static int scan_add(struct scan *s, const char *path, size_t relstart, bool exte
 	bool found;
 	int r;
 
-	r = make_mod(path, relstart, external, &m);
+	r = make_mod(d, path, relstart, external, &m);
 	if (r < 0)
 		return r;
 	r = strmap_put(&s->names, m->name, &slot, &found);
@@ -498,10 +582,17 @@ static int scan_dir(struct scan *s, int dfd, struct strbuf *path, size_t relstar
 	size_t baselen = strbuf_len(path);
 	int r = 0;
 
+	r = scan_enter(s, dfd, path);
+	if (r <= 0) {
+		close(dfd);
+		return r;
+	}
+	r = 0;
 	dir = fdopendir(dfd);
 	if (!dir) {
 		r = -errno;
 		close(dfd);
+		s->depth--;
 		return r;
 	}
 	while ((de = readdir(dir))) {
@@ -554,6 +645,7 @@ static int scan_dir(struct scan *s, int dfd, struct strbuf *path, size_t relstar
 			break;
 	}
 	closedir(dir);
+	s->depth--;
 	return r;
 }
 
@@ -574,6 +666,10 @@ static int scan_root(struct scan *s, const char *root, bool external)
 		close(fd);
 		return -ENOMEM;
 	}
+	/* once per directory and root: an external dir inside the tree is read again, as the
+	 * reference does, with its own (absolute) paths */
+	depmod_dirset_release(&s->seen);
+	s->depth = 0;
 	r = scan_dir(s, fd, &path, strlen(root) + 1, external, 0);
 	strbuf_release(&path);
 	return r;
@@ -620,6 +716,7 @@ int depmod_scan(struct mod_depmod *d)
 	for (size_t i = d->n_externals; r >= 0 && i-- > 0;)
 		r = scan_root(&s, d->externals[i], true);
 	strmap_free(&s.names);
+	depmod_dirset_release(&s.seen);
 	return r;
 }
 

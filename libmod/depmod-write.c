@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * depmod: the output files, in the reference's order and formats. On disk, every file is first
- * written to a temporary file in the output dir; only when all of them are complete are they
- * renamed into place, so a crash, a kill or a full disk leaves the previous index set whole.
- * With a dry-run fd the text files go to it one after another and nothing touches the disk.
+ * depmod: the output files, in the reference's order and formats. On disk they are replaced as
+ * one transaction (depmod-commit.c); with a dry-run fd the text files go to it one after
+ * another and nothing touches the disk.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -75,7 +74,7 @@ static int add_index(struct mod_depmod *d, struct mod_index_builder *b, const ch
 		return 0;
 	}
 	if (r == -EINVAL)
-		ERR(d->ctx, "Module index: bad character - only 7-bit ASCII is supported:\n%s %s\n",
+		ERR(d->ctx, "Module index: entry too long for the index format:\n%.64s... %.64s...\n",
 		    key, value);
 	return r;
 }
@@ -476,151 +475,25 @@ static int gen_output(struct mod_depmod *d, const struct output *o, int fd)
 	return r;
 }
 
-static int mkdir_p(const char *path)
+/* The generator depmod_commit calls: outputs_tab[i] into fd. */
+static int gen_output_at(struct mod_depmod *d, size_t i, int fd)
 {
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		if (i < len)
-			buf[i] = '/';
-	}
-	return 0;
+	return gen_output(d, &outputs_tab[i], fd);
 }
 
-/*
- * Remove temporary files a killed run left behind (".modules.<x>.XXXXXX"), so crashes do not
- * accumulate junk in the module directory.
- */
-static void remove_stale_temps(struct mod_depmod *d)
-{
-	DIR *dir = opendir(d->outdirfull);
-	struct dirent *de;
-
-	if (!dir)
-		return;
-	while ((de = readdir(dir))) {
-		const char *dot = strrchr(de->d_name, '.');
-
-		if (strncmp(de->d_name, ".modules.", 9) != 0 || !dot || strlen(dot + 1) != 6)
-			continue;
-		for (size_t i = 0; i < ARRAY_SIZE(outputs_tab); i++) {
-			size_t nl = strlen(outputs_tab[i].name);
-
-			if ((size_t)(dot - de->d_name) == nl + 1 &&
-			    memcmp(de->d_name + 1, outputs_tab[i].name, nl) == 0) {
-				DBG(d->ctx, "removing stale %s\n", de->d_name);
-				unlinkat(dirfd(dir), de->d_name, 0);
-				break;
-			}
-		}
-	}
-	closedir(dir);
-}
-
-/* A new ".<name>.XXXXXX" in dfd, created exclusively; its name goes to tmp (size >= n + 9). */
-static int open_temp(int dfd, const char *name, char *tmp, size_t size)
-{
-	int n = snprintf(tmp, size, ".%s.XXXXXX", name);
-
-	if (n < 0 || (size_t)n >= size)
-		return -ENAMETOOLONG;
-	for (int attempt = 0; attempt < 100; attempt++) {
-		int fd;
-
-		mod_random_suffix(tmp + n - 6, 6);
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd >= 0)
-			return fd;
-		if (errno != EEXIST)
-			return -errno;
-	}
-	return -EEXIST;
-}
-
-/*
- * Every output file is created, renamed and removed relative to one descriptor of the output
- * directory, opened once: the directory cannot be swapped under a run, and a test harness that
- * redirects open() (kmod's path.so) sees every file depmod writes.
- */
 int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
 {
-	const size_t n_out = ARRAY_SIZE(outputs_tab);
-	char tmp[ARRAY_SIZE(outputs_tab)][64];
-	bool have_tmp[ARRAY_SIZE(outputs_tab)] = { 0 };
-	_cleanup_close_ int dfd = -1;
+	const char *names[ARRAY_SIZE(outputs_tab)] = { 0 };
 	int r = 0;
 
 	if (dry_run_fd >= 0) {
-		for (size_t i = 0; i < n_out && r >= 0; i++)
+		for (size_t i = 0; i < ARRAY_SIZE(outputs_tab) && r >= 0; i++)
 			if ((outputs & outputs_tab[i].bit) && !outputs_tab[i].binary)
 				r = gen_output(d, &outputs_tab[i], dry_run_fd);
 		return r;
 	}
-
-	r = mkdir_p(d->outdirfull);
-	if (r < 0) {
-		errno = -r;
-		ERR(d->ctx, "could not create directory %s: %m\n", d->outdirfull);
-		return r;
-	}
-	dfd = open(d->outdirfull, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		r = -errno;
-		ERR(d->ctx, "could not open directory %s: %m\n", d->outdirfull);
-		return r;
-	}
-	remove_stale_temps(d);
-	for (size_t i = 0; i < n_out && r >= 0; i++) {
-		const struct output *o = &outputs_tab[i];
-		int fd;
-
-		if (!(outputs & o->bit))
-			continue;
-		fd = open_temp(dfd, o->name, tmp[i], sizeof(tmp[i]));
-		if (fd < 0) {
-			r = fd;
-			errno = -r;
-			ERR(d->ctx, "could not create temporary file %s/.%s.XXXXXX: %m\n",
-			    d->outdirfull, o->name);
-			break;
-		}
-		have_tmp[i] = true;
-		r = gen_output(d, o, fd);
-		if (r >= 0 && fchmod(fd, 0644) < 0)
-			r = -errno;
-		if (close(fd) < 0 && r >= 0)
-			r = -errno;
-		if (r < 0) {
-			errno = -r;
-			if (r == -ENOSPC)
-				ERR(d->ctx, "Output is truncated: %s: %m\n", o->name);
-			else
-				ERR(d->ctx, "could not write %s: %m\n", o->name);
-		}
-	}
-	/* all written: move them into place (each rename is atomic on its own) */
-	for (size_t i = 0; i < n_out && r >= 0; i++) {
-		if (!have_tmp[i])
-			continue;
-		if (renameat(dfd, tmp[i], dfd, outputs_tab[i].name) < 0) {
-			r = -errno;
-			ERR(d->ctx, "could not rename %s/%s to %s/%s: %m\n", d->outdirfull, tmp[i],
-			    d->outdirfull, outputs_tab[i].name);
-			break;
-		}
-		have_tmp[i] = false;
-	}
-	for (size_t i = 0; i < n_out; i++)
-		if (have_tmp[i])
-			unlinkat(dfd, tmp[i], 0);
-	return r;
+	for (size_t i = 0; i < ARRAY_SIZE(outputs_tab); i++)
+		if (outputs & outputs_tab[i].bit)
+			names[i] = outputs_tab[i].name;
+	return depmod_commit(d, names, ARRAY_SIZE(outputs_tab), gen_output_at);
 }

@@ -95,8 +95,9 @@ LIBMOD_EXPORT struct mod_depmod *mod_depmod_unref(struct mod_depmod *d)
 	free(d->outdir);
 	free(d->moduledir);
 	free(d->version);
-	free(d->indir);
-	free(d->outdirfull);
+	for (size_t i = 0; i < d->strs.cap; i++)
+		free(d->strs.v[i]);
+	free(d->strs.v);
 	strv_free_n(d->config_paths, d->n_config_paths);
 	strv_free_n(d->module_paths, d->n_module_paths);
 	free(d->symvers);
@@ -104,6 +105,52 @@ LIBMOD_EXPORT struct mod_depmod *mod_depmod_unref(struct mod_depmod *d)
 	mod_ctx_unref(d->ctx);
 	free(d);
 	return NULL;
+}
+
+static uint32_t strset_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static char **strset_slot(char **v, size_t cap, const char *s)
+{
+	size_t i = strset_hash(s) & (cap - 1);
+
+	while (v[i] && !streq(v[i], s))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+const char *depmod_intern(struct mod_depmod *d, const char *s)
+{
+	struct depmod_strset *set = &d->strs;
+	char **slot;
+
+	if (set->cap && *(slot = strset_slot(set->v, set->cap, s)))
+		return *slot;
+	if ((set->n + 1) * 2 > set->cap) {
+		size_t ncap = set->cap ? set->cap * 2 : 1024;
+		char **nv = calloc(ncap, sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->v[i])
+				*strset_slot(nv, ncap, set->v[i]) = set->v[i];
+		free(set->v);
+		set->v = nv;
+		set->cap = ncap;
+	}
+	slot = strset_slot(set->v, set->cap, s);
+	*slot = strdup(s);
+	if (!*slot)
+		return NULL;
+	set->n++;
+	return *slot;
 }
 
 static int set_str(char **dst, const char *src)
@@ -299,31 +346,26 @@ LIBMOD_EXPORT int mod_depmod_set_edge_fn(struct mod_depmod *d, mod_depmod_edge_f
 	return 0;
 }
 
+/* The input and output dirs from the settings; interned, so earlier results stay valid. */
 static int build_dirs(struct mod_depmod *d)
 {
 	struct strbuf sb;
-	char *in, *out;
+	const char *in, *out;
 
 	if (!d->version)
 		return -EINVAL;
 	strbuf_init(&sb, NULL, 0, PATH_MAX * 4);
 	if (strbuf_pushf(&sb, "%s%s/%s", d->basedir, d->moduledir, d->version) < 0)
 		goto nomem;
-	in = strbuf_steal(&sb);
-	if (!in)
+	in = depmod_intern(d, strbuf_str(&sb));
+	strbuf_clear(&sb);
+	if (!in || strbuf_pushf(&sb, "%s%s/%s", d->outdir ? d->outdir : d->basedir,
+				d->moduledir, d->version) < 0)
 		goto nomem;
-	if (strbuf_pushf(&sb, "%s%s/%s", d->outdir ? d->outdir : d->basedir, d->moduledir,
-			 d->version) < 0) {
-		free(in);
+	out = depmod_intern(d, strbuf_str(&sb));
+	if (!out)
 		goto nomem;
-	}
-	out = strbuf_steal(&sb);
-	if (!out) {
-		free(in);
-		goto nomem;
-	}
-	free(d->indir);
-	free(d->outdirfull);
+	strbuf_release(&sb);
 	d->indir = in;
 	d->outdirfull = out;
 	return 0;
@@ -346,15 +388,19 @@ LIBMOD_EXPORT const char *mod_depmod_get_output_dir(struct mod_depmod *d)
 	return d->outdirfull;
 }
 
-/* Is any module file under dir (recursively) newer than mtime? */
-static int newer_module(int dirfd, const struct timespec *mtime, int depth)
+/* Is any module file under dir (recursively) newer than mtime? Each directory is read once. */
+static int newer_module(int dirfd, const struct timespec *mtime, int depth,
+			struct depmod_dirset *seen)
 {
 	DIR *dir;
 	struct dirent *de;
+	struct stat dst;
 	int found = 0;
 
-	if (depth > 64)
+	if (depth > 64 || fstat(dirfd, &dst) < 0 || depmod_dirset_add(seen, &dst) != 0) {
+		close(dirfd);
 		return 0;
+	}
 	dir = fdopendir(dirfd);
 	if (!dir) {
 		close(dirfd);
@@ -372,7 +418,7 @@ static int newer_module(int dirfd, const struct timespec *mtime, int depth)
 					O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 			if (fd >= 0)
-				found = newer_module(fd, mtime, depth + 1);
+				found = newer_module(fd, mtime, depth + 1, seen);
 		} else if (mod_path_is_module(de->d_name)) {
 			if (st.st_mtim.tv_sec > mtime->tv_sec ||
 			    (st.st_mtim.tv_sec == mtime->tv_sec &&
@@ -386,6 +432,7 @@ static int newer_module(int dirfd, const struct timespec *mtime, int depth)
 
 LIBMOD_EXPORT int mod_depmod_is_up_to_date(struct mod_depmod *d, bool *ret)
 {
+	struct depmod_dirset seen = { 0 };
 	struct strbuf sb;
 	struct stat st;
 	int r, fd;
@@ -403,6 +450,11 @@ LIBMOD_EXPORT int mod_depmod_is_up_to_date(struct mod_depmod *d, bool *ret)
 	}
 	r = stat(strbuf_str(&sb), &st);
 	strbuf_release(&sb);
+	if (r == 0 && depmod_commit_pending(d)) {
+		/* an interrupted run left the set half renamed: not fresh, whatever the dates */
+		*ret = false;
+		return 0;
+	}
 	if (r < 0) {
 		/* the reference says so, then indexes as usual */
 		ERR(d->ctx, "could not fstatat(%s, modules.dep): %m\n", d->outdirfull);
@@ -412,7 +464,8 @@ LIBMOD_EXPORT int mod_depmod_is_up_to_date(struct mod_depmod *d, bool *ret)
 	fd = open(d->indir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	*ret = !newer_module(fd, &st.st_mtim, 0);
+	*ret = !newer_module(fd, &st.st_mtim, 0, &seen);
+	depmod_dirset_release(&seen);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "libmod-private.h"
 
@@ -32,7 +33,7 @@ struct depmod_mod {
 	char *path;             /* file path as opened and as printed with -v */
 	const char *relpath;    /* path written to the outputs: inside path, or path (external) */
 	char *uncrelpath;       /* relpath with the compression suffix cut to .ko; NULL external */
-	char *name;             /* normalized module name */
+	const char *name;       /* normalized module name, interned: lives as long as the object */
 	size_t relnolen;        /* length of relpath up to the module name's end (no extension) */
 	/* extracted by the parser; the image is dropped right after */
 	char *strs;
@@ -66,6 +67,16 @@ struct depmod_sym {
 	int32_t owner;  /* module index, -1 for a kernel symbol */
 };
 
+/*
+ * Strings the API hands out (directories, module names) must live as long as the object
+ * (libmod.h), across re-runs and setting changes. They are interned here: kept until the object
+ * goes, and deduplicated so that repeated runs over the same tree do not grow the set.
+ */
+struct depmod_strset {
+	char **v; /* open addressing; NULL = empty */
+	size_t cap, n;
+};
+
 struct mod_depmod {
 	int refcount;
 	struct mod_ctx *ctx;
@@ -73,8 +84,9 @@ struct mod_depmod {
 	char *outdir;
 	char *moduledir;
 	char *version;
-	char *indir;        /* <basedir><moduledir>/<version> */
-	char *outdirfull;   /* <outdir><moduledir>/<version> */
+	const char *indir;      /* <basedir><moduledir>/<version>, interned */
+	const char *outdirfull; /* <outdir><moduledir>/<version>, interned */
+	struct depmod_strset strs;
 	char **config_paths;
 	size_t n_config_paths;
 	char **module_paths;
@@ -111,6 +123,24 @@ struct mod_depmod {
 	bool ran;
 };
 
+/* depmod.c: the interned copy of s (NULL without memory). */
+const char *depmod_intern(struct mod_depmod *d, const char *s);
+
+/*
+ * Directories already walked, by device and inode: each is entered once, so symbolic links back
+ * up the tree (a -> ..) cannot make the walk exponential. Zero-initialize; release when done.
+ */
+struct depmod_dirset {
+	struct depmod_dirid {
+		dev_t dev;
+		ino_t ino;
+	} *v;
+	size_t cap, n;
+};
+/* 1 when dir was there already, 0 when added, -ENOMEM. */
+int depmod_dirset_add(struct depmod_dirset *set, const struct stat *dir);
+void depmod_dirset_release(struct depmod_dirset *set);
+
 /* depmod-scan.c */
 int depmod_load_config(struct mod_depmod *d);
 int depmod_scan(struct mod_depmod *d);
@@ -141,6 +171,8 @@ int depmod_build_symbols(struct mod_depmod *d);
 int depmod_resolve(struct mod_depmod *d);
 /* LIFO-Kahn; -ELOOP (cycles logged) when some modules could not be ordered. */
 int depmod_sort_deps(struct mod_depmod *d);
+/* depmod-cycles.c: log every elementary cycle among the modules left unordered, and the count. */
+int depmod_report_cycles(const struct mod_depmod *d);
 const struct depmod_sym *depmod_sym_find(const struct mod_depmod *d, const char *name);
 /* Scratch for closures, reused across modules; zero-initialize, release when done. */
 struct depmod_closure {
@@ -157,3 +189,14 @@ void depmod_closure_release(struct depmod_closure *c);
 
 /* depmod-write.c */
 int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd);
+
+/* depmod-commit.c: write output i of names[] into fd. */
+typedef int (*depmod_gen_fn)(struct mod_depmod *d, size_t i, int fd);
+/*
+ * Replace the files names[] (NULL entries skipped) in the output dir as one transaction (see the
+ * file's header): under the directory's lock, finish an interrupted earlier commit, write
+ * every file durably, journal, rename. On error the previous files are kept (and said so).
+ */
+int depmod_commit(struct mod_depmod *d, const char *const *names, size_t n, depmod_gen_fn gen);
+/* An interrupted commit waits to be finished in the output dir. */
+bool depmod_commit_pending(const struct mod_depmod *d);

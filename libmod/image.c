@@ -16,11 +16,12 @@
 
 #include "config.h"
 #include "elf-private.h"
+#include "image-budget.h"
 
 #include "compress-dl.h"
 
 /* No module comes close; a bigger output is treated as a decompression bomb. */
-#define IMAGE_MAX_SIZE ((size_t)1 << 30)
+#define IMAGE_MAX_SIZE IMAGE_BUDGET
 /*
  * The xz decoder allocates the dictionary a file asks for up front; a hostile header could ask
  * for gigabytes. xz -9 needs 65 MiB, kbuild's modules 1 MiB: 256 MiB leaves ample room.
@@ -41,7 +42,35 @@ struct mod_image {
 	size_t size;
 	enum mod_compression compression;
 	enum image_storage storage;
+	size_t budget; /* bytes taken from the image budget (heap storage) */
 };
+
+/*
+ * A decompression's output buffer and its share of the image budget. `min` is the size a
+ * restart begins with: what the buffer had to grow to when the budget made it start over.
+ */
+struct outbuf {
+	size_t taken;
+	size_t min;
+};
+
+/* The first output buffer: cap bytes (at least out->min), reserved, waiting for room. */
+static uint8_t *out_alloc(struct mod_ctx *ctx, const char *path, struct outbuf *out,
+			  size_t *cap, int *err)
+{
+	uint8_t *buf;
+
+	if (*cap < out->min)
+		*cap = out->min;
+	*err = image_budget_take(ctx, path, *cap, false);
+	if (*err < 0)
+		return NULL;
+	out->taken = *cap;
+	buf = malloc(*cap);
+	if (!buf)
+		*err = -ENOMEM;
+	return buf;
+}
 
 LIBMOD_EXPORT enum mod_compression mod_compression_detect(const void *buf, size_t len)
 {
@@ -85,17 +114,28 @@ static size_t guess_size(size_t in_len)
 	return g < 4096 ? 4096 : g;
 }
 
-/* Grow a decompression buffer, doubling, never past the cap. */
-static int grow(struct mod_ctx *ctx, const char *path, uint8_t **buf, size_t *cap)
+/*
+ * Grow a decompression buffer, doubling, never past the cap. The budget is asked first; when
+ * other threads hold it, -EAGAIN: the caller gives everything back and starts over (out->min).
+ */
+static int grow(struct mod_ctx *ctx, const char *path, struct outbuf *out, uint8_t **buf,
+		size_t *cap)
 {
 	size_t ncap;
 	uint8_t *n;
+	int r;
 
 	if (*cap >= IMAGE_MAX_SIZE) {
 		ERR(ctx, "%s: decompressed size exceeds %zu bytes\n", path, IMAGE_MAX_SIZE);
 		return -EFBIG;
 	}
 	ncap = *cap > IMAGE_MAX_SIZE / 2 ? IMAGE_MAX_SIZE : *cap * 2;
+	r = image_budget_take(ctx, path, ncap - *cap, true);
+	if (r == -EAGAIN)
+		out->min = ncap;
+	if (r < 0)
+		return r;
+	out->taken += ncap - *cap;
 	n = realloc(*buf, ncap);
 	if (!n)
 		return -ENOMEM;
@@ -116,7 +156,7 @@ static int library_missing(struct mod_ctx *ctx, const char *path, const char *wh
 
 #if ENABLE_ZLIB
 static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t *in, size_t len,
-			   uint8_t **out, size_t *out_len)
+			   struct outbuf *obuf, uint8_t **out, size_t *out_len)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	z_stream zs = { 0 };
@@ -138,9 +178,9 @@ static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t 
 		if (isize > 0 && isize < IMAGE_MAX_SIZE)
 			cap = isize + 1;
 	}
-	buf = malloc(cap);
+	buf = out_alloc(ctx, path, obuf, &cap, &err);
 	if (!buf)
-		return -ENOMEM;
+		return err;
 
 	/* 16 + MAX_WBITS: gzip wrapper only. */
 	if (z->inflateInit2_(&zs, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(zs)) != Z_OK)
@@ -170,7 +210,7 @@ static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t 
 			break;
 		}
 		if (zr == Z_BUF_ERROR && zs.avail_out == 0) {
-			err = grow(ctx, path, &buf, &cap);
+			err = grow(ctx, path, obuf, &buf, &cap);
 			if (err < 0)
 				goto out;
 			continue;
@@ -181,7 +221,7 @@ static int decompress_gzip(struct mod_ctx *ctx, const char *path, const uint8_t 
 			goto out;
 		}
 		if (zs.avail_out == 0) {
-			err = grow(ctx, path, &buf, &cap);
+			err = grow(ctx, path, obuf, &buf, &cap);
 			if (err < 0)
 				goto out;
 		} else if (consumed == len) {
@@ -228,7 +268,7 @@ static size_t xz_known_size(const struct lzma_fns *x, const uint8_t *in, size_t 
 }
 
 static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *in, size_t len,
-			 uint8_t **out, size_t *out_len)
+			 struct outbuf *obuf, uint8_t **out, size_t *out_len)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	lzma_stream strm = LZMA_STREAM_INIT;
@@ -242,9 +282,9 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 	known = xz_known_size(x, in, len);
 	/* One spare byte: reaching LZMA_STREAM_END without a full buffer avoids a grow. */
 	cap = known ? known + 1 : guess_size(len);
-	buf = malloc(cap);
+	buf = out_alloc(ctx, path, obuf, &cap, &err);
 	if (!buf)
-		return -ENOMEM;
+		return err;
 
 	r = x->lzma_stream_decoder(&strm, XZ_MEMLIMIT, LZMA_CONCATENATED);
 	if (r != LZMA_OK)
@@ -265,7 +305,7 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 				err = -EBADMSG;
 				break;
 			}
-			err = grow(ctx, path, &buf, &cap);
+			err = grow(ctx, path, obuf, &buf, &cap);
 			if (err < 0)
 				break;
 			strm.next_out = buf + used;
@@ -297,7 +337,7 @@ static int decompress_xz(struct mod_ctx *ctx, const char *path, const uint8_t *i
 
 #if ENABLE_ZSTD
 static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t *in, size_t len,
-			   uint8_t **out, size_t *out_len)
+			   struct outbuf *obuf, uint8_t **out, size_t *out_len)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	unsigned long long fsize;
@@ -319,9 +359,9 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 	if (fsize != ZSTD_CONTENTSIZE_UNKNOWN && fsize <= IMAGE_MAX_SIZE &&
 	    Z->ZSTD_findFrameCompressedSize(in, len) == len) {
 		cap = fsize ? (size_t)fsize : 1;
-		buf = malloc(cap);
+		buf = out_alloc(ctx, path, obuf, &cap, &err);
 		if (!buf)
-			return -ENOMEM;
+			return err;
 		zr = Z->ZSTD_decompress(buf, cap, in, len);
 		if (Z->ZSTD_isError(zr) || zr != fsize) {
 			ERR(ctx, "%s: corrupt zstd data: %s\n", path,
@@ -339,9 +379,9 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 
 	/* Unknown size or several frames: stream into a growing buffer. */
 	cap = guess_size(len);
-	buf = malloc(cap);
+	buf = out_alloc(ctx, path, obuf, &cap, &err);
 	if (!buf)
-		return -ENOMEM;
+		return err;
 	ds = Z->ZSTD_createDStream();
 	if (!ds)
 		return -ENOMEM;
@@ -358,7 +398,7 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 		if (zr == 0 && ib.pos == ib.size)
 			break;
 		if (ob.pos == ob.size) {
-			err = grow(ctx, path, &buf, &cap);
+			err = grow(ctx, path, obuf, &buf, &cap);
 			if (err < 0)
 				break;
 			ob.dst = buf;
@@ -380,21 +420,22 @@ static int decompress_zstd(struct mod_ctx *ctx, const char *path, const uint8_t 
 }
 #endif
 
-static int decompress(struct mod_ctx *ctx, const char *path, enum mod_compression c,
-		      const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
+static int decompress_once(struct mod_ctx *ctx, const char *path, enum mod_compression c,
+			   const uint8_t *in, size_t len, struct outbuf *ob, uint8_t **out,
+			   size_t *out_len)
 {
 	switch (c) {
 #if ENABLE_ZLIB
 	case MOD_COMPRESSION_GZIP:
-		return decompress_gzip(ctx, path, in, len, out, out_len);
+		return decompress_gzip(ctx, path, in, len, ob, out, out_len);
 #endif
 #if ENABLE_XZ
 	case MOD_COMPRESSION_XZ:
-		return decompress_xz(ctx, path, in, len, out, out_len);
+		return decompress_xz(ctx, path, in, len, ob, out, out_len);
 #endif
 #if ENABLE_ZSTD
 	case MOD_COMPRESSION_ZSTD:
-		return decompress_zstd(ctx, path, in, len, out, out_len);
+		return decompress_zstd(ctx, path, in, len, ob, out, out_len);
 #endif
 	default:
 		ERR(ctx, "%s: %s compression is not supported by this build\n", path,
@@ -429,10 +470,13 @@ static ssize_t head_next(struct head_reader *h)
 #if ENABLE_ZLIB
 static int head_gzip(struct head_reader *h, uint8_t *out, size_t size, size_t *got)
 {
+	const struct zlib_fns *z = zlib_get();
 	z_stream zs = { 0 };
 	int zr = Z_OK, err = 0;
 
-	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+	if (!z)
+		return -EPROTONOSUPPORT;
+	if (z->inflateInit2_(&zs, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(zs)) != Z_OK)
 		return -ENOMEM;
 	zs.next_out = out;
 	zs.avail_out = (uInt)size;
@@ -447,14 +491,14 @@ static int head_gzip(struct head_reader *h, uint8_t *out, size_t size, size_t *g
 			zs.next_in = h->buf;
 			zs.avail_in = (uInt)n;
 		}
-		zr = inflate(&zs, Z_NO_FLUSH);
+		zr = z->inflate(&zs, Z_NO_FLUSH);
 		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
 			err = -EBADMSG;
 			break;
 		}
 	}
 	*got = size - zs.avail_out;
-	inflateEnd(&zs);
+	z->inflateEnd(&zs);
 	return err;
 }
 #endif
@@ -462,11 +506,14 @@ static int head_gzip(struct head_reader *h, uint8_t *out, size_t size, size_t *g
 #if ENABLE_XZ
 static int head_xz(struct head_reader *h, uint8_t *out, size_t size, size_t *got)
 {
+	const struct lzma_fns *x = lzma_get();
 	lzma_stream strm = LZMA_STREAM_INIT;
 	lzma_ret r = LZMA_OK;
 	int err = 0;
 
-	if (lzma_stream_decoder(&strm, XZ_MEMLIMIT, 0) != LZMA_OK)
+	if (!x)
+		return -EPROTONOSUPPORT;
+	if (x->lzma_stream_decoder(&strm, XZ_MEMLIMIT, 0) != LZMA_OK)
 		return -ENOMEM;
 	strm.next_out = out;
 	strm.avail_out = size;
@@ -481,14 +528,14 @@ static int head_xz(struct head_reader *h, uint8_t *out, size_t size, size_t *got
 			strm.next_in = h->buf;
 			strm.avail_in = (size_t)n;
 		}
-		r = lzma_code(&strm, LZMA_RUN);
+		r = x->lzma_code(&strm, LZMA_RUN);
 		if (r != LZMA_OK && r != LZMA_STREAM_END) {
 			err = r == LZMA_MEM_ERROR ? -ENOMEM : -EBADMSG;
 			break;
 		}
 	}
 	*got = size - strm.avail_out;
-	lzma_end(&strm);
+	x->lzma_end(&strm);
 	return err;
 }
 #endif
@@ -496,11 +543,14 @@ static int head_xz(struct head_reader *h, uint8_t *out, size_t size, size_t *got
 #if ENABLE_ZSTD
 static int head_zstd(struct head_reader *h, uint8_t *out, size_t size, size_t *got)
 {
-	ZSTD_DStream *ds = ZSTD_createDStream();
+	const struct zstd_fns *Z = zstd_get();
+	ZSTD_DStream *ds = Z ? Z->ZSTD_createDStream() : NULL;
 	ZSTD_outBuffer ob = { out, size, 0 };
 	ZSTD_inBuffer ib = { h->buf, 0, 0 };
 	int err = 0;
 
+	if (!Z)
+		return -EPROTONOSUPPORT;
 	if (!ds)
 		return -ENOMEM;
 	while (ob.pos < ob.size) {
@@ -516,8 +566,8 @@ static int head_zstd(struct head_reader *h, uint8_t *out, size_t size, size_t *g
 			ib.size = (size_t)n;
 			ib.pos = 0;
 		}
-		zr = ZSTD_decompressStream(ds, &ob, &ib);
-		if (ZSTD_isError(zr)) {
+		zr = Z->ZSTD_decompressStream(ds, &ob, &ib);
+		if (Z->ZSTD_isError(zr)) {
 			err = -EBADMSG;
 			break;
 		}
@@ -525,7 +575,7 @@ static int head_zstd(struct head_reader *h, uint8_t *out, size_t size, size_t *g
 			break; /* end of the frame */
 	}
 	*got = ob.pos;
-	ZSTD_freeDStream(ds);
+	Z->ZSTD_freeDStream(ds);
 	return err;
 }
 #endif
@@ -565,6 +615,34 @@ int mod_image_read_head(struct mod_ctx *ctx, int fd, const char *path, enum mod_
 		    mod_compression_name(c));
 	free(h);
 	return r;
+}
+
+/*
+ * Decompress within the image budget; *taken is what the output holds of it. A buffer that
+ * could not grow because other threads hold the budget starts over, waiting for the whole size.
+ */
+static int decompress(struct mod_ctx *ctx, const char *path, enum mod_compression c,
+		      const uint8_t *in, size_t len, uint8_t **out, size_t *out_len,
+		      size_t *taken)
+{
+	struct outbuf ob = { 0 };
+	int r;
+
+	for (;;) {
+		ob.taken = 0;
+		r = decompress_once(ctx, path, c, in, len, &ob, out, out_len);
+		if (ob.taken > 0)
+			image_budget_finished();
+		if (r >= 0)
+			break;
+		image_budget_give(ob.taken);
+		ob.taken = 0;
+		if (r != -EAGAIN)
+			return r;
+		DBG(ctx, "%s: image budget busy, starting over with %zu bytes\n", path, ob.min);
+	}
+	*taken = ob.taken;
+	return 0;
 }
 
 static struct mod_image *image_alloc(struct mod_ctx *ctx)
@@ -642,7 +720,8 @@ LIBMOD_EXPORT int mod_image_open(struct mod_ctx *ctx, const char *path, struct m
 
 		/* The compressed bytes are read once, front to back. */
 		(void)madvise(map, len, MADV_SEQUENTIAL);
-		err = decompress(ctx, path, img->compression, map, len, &out, &out_len);
+		err = decompress(ctx, path, img->compression, map, len, &out, &out_len,
+				 &img->budget);
 		munmap(map, len);
 		if (err < 0)
 			return err;
@@ -685,8 +764,10 @@ LIBMOD_EXPORT struct mod_image *mod_image_unref(struct mod_image *img)
 		return NULL;
 	if (img->storage == STORAGE_MAPPED)
 		munmap((void *)(uintptr_t)img->data, img->size);
-	else if (img->storage == STORAGE_HEAP)
+	else if (img->storage == STORAGE_HEAP) {
 		free((void *)(uintptr_t)img->data);
+		image_budget_give(img->budget);
+	}
 	free(img->path);
 	mod_ctx_unref(img->ctx);
 	free(img);

@@ -21,7 +21,6 @@
 #define INDEX_NODE_MASK 0x0FFFFFFFu
 
 /* Child tables cover 7-bit characters only. */
-#define INDEX_CHILDMAX 128u
 
 static inline uint32_t index_be32(const uint8_t *p)
 {

@@ -90,7 +90,8 @@ static int node_parse_rest(const struct mod_index *idx, struct node *n, size_t p
 			return corrupt(idx, n->off, "child table past the end");
 		n->first = idx->data[pos];
 		n->last = idx->data[pos + 1];
-		if (n->first > n->last || n->last >= INDEX_CHILDMAX)
+		/* bytes >= 0x80 are keys too (module names and aliases with Latin-1/UTF-8) */
+		if (n->first > n->last)
 			return corrupt(idx, n->off, "bad child range");
 		cnt = (size_t)(n->last - n->first) + 1;
 		pos += 2;

@@ -103,7 +103,10 @@ struct mod_image;
 /*
  * Open a module file. The compression is detected from the magic bytes, not the extension.
  * Plain files are mapped; compressed ones are decompressed in memory with the real libraries
- * (-EPROTONOSUPPORT when that library was not built in, -EBADMSG for corrupt data).
+ * (-EPROTONOSUPPORT when that library was not built in, -EBADMSG for corrupt data). A file
+ * decompressing past 1 GiB fails with -EFBIG. Decompressed images of all threads and contexts
+ * of the process share one 1 GiB budget until they are freed: an open may wait for other
+ * threads to free theirs.
  */
 LIBMOD_EXPORT int mod_image_open(struct mod_ctx *ctx, const char *path, struct mod_image **ret);
 /* Wrap caller memory (not copied; it must outlive the image). Compression is not undone. */
@@ -372,7 +375,9 @@ LIBMOD_EXPORT int mod_index_builder_new(struct mod_index_builder **ret);
 LIBMOD_EXPORT struct mod_index_builder *mod_index_builder_free(struct mod_index_builder *b);
 /*
  * Add a value under key. Returns 0 when added, 1 when exactly this key/value pair was already
- * there (it is still added, as kmod's depmod does; depmod -w warns), -EINVAL for a byte >= 0x80.
+ * there (it is still added, as kmod's depmod does; depmod -w warns). Keys and values may hold
+ * any byte but NUL (bytes >= 0x80 too, as kmod indexes them); -EINVAL for a string too
+ * long for the format (2^28 bytes).
  */
 LIBMOD_EXPORT int mod_index_builder_add(struct mod_index_builder *b, const char *key,
 					const char *value, unsigned int priority);
@@ -692,9 +697,12 @@ LIBMOD_EXPORT size_t mod_depmod_get_module_count(const struct mod_depmod *d);
 LIBMOD_EXPORT const char *mod_depmod_get_module_name(const struct mod_depmod *d, size_t i);
 /*
  * Write the selected outputs (enum mod_depmod_output). With dry_run_fd >= 0 the text outputs
- * are written to it one after another and nothing touches the disk (depmod -n). Otherwise every
- * file is first written to a temporary file in the output dir (created as needed) and only when
- * all succeeded are they renamed into place, so a crash or a full disk keeps the previous set.
+ * are written to it one after another and nothing touches the disk (depmod -n). Otherwise the
+ * set is replaced as one transaction under a lock on the output dir (created as needed), so
+ * concurrent writers queue: every file is written to a temporary file and fsync'ed, a journal
+ * naming the renames is made durable, then the files are renamed into place. An error or crash
+ * before the renames keeps the previous set; a crash during them leaves whole old and new files
+ * until the next write (or run of depmod) on that dir, which first completes the set.
  */
 LIBMOD_EXPORT int mod_depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd);
 

@@ -501,5 +501,69 @@ patch_sym "$M/kernel/fs/jbd2/jbd2.ko" proc_create_data mb_cache_destroy
 both -n -b @R@ "$ver"
 done_case
 
+# 8b. kmod's own cycle fixture (testsuite/module-playground/mod-loop-*.c), rebuilt here as tiny
+# relocatable objects: each exports one symbol through __ksymtab_strings and needs others.
+# a -> b -> c -> a (a and b also need the leaves f and g), d <-> e, h -> i -> j -> {h, k},
+# k -> h: four elementary cycles over nine modules. kmod 30 finds them all here; we must print
+# the same lines in the same order (no modules.order: the array is in hash order).
+mkloop() { # dir name needs...
+	local dir=$1 n=$2 s
+	shift 2
+	{
+		for s in "$@"; do echo "void print$s(void);"; done
+		echo "const char ks[] __attribute__((section(\"__ksymtab_strings\"), used)) = \"print${n^^}\";"
+		echo "void print${n^^}(void) {}"
+		echo "int init_module(void) {"
+		for s in "$@"; do echo "print$s();"; done
+		echo "return 0; }"
+		echo "const char mi[] __attribute__((section(\".modinfo\"), used)) = \"license=GPL\";"
+	} > "$tmp/mod-loop-$n.c"
+	gcc -c -O0 -fno-pic -o "$dir/mod-loop-$n.ko" "$tmp/mod-loop-$n.c"
+}
+case=cycles-kmod-fixture
+T=$tmp/$case/t
+M=$T/lib/modules/4.4.4
+mkdir -p "$M/kernel"
+: > "$M/modules.order"
+mkloop "$M/kernel" a B F G
+mkloop "$M/kernel" b C F G
+mkloop "$M/kernel" c A
+mkloop "$M/kernel" d E
+mkloop "$M/kernel" e D
+mkloop "$M/kernel" f
+mkloop "$M/kernel" g
+mkloop "$M/kernel" h I
+mkloop "$M/kernel" i J
+mkloop "$M/kernel" j H K
+mkloop "$M/kernel" k H
+both -b @R@ 4.4.4
+grep -c 'Cycle detected' "$(O).err" | grep -qx 4 || fail "not 4 cycles: $(cat "$(O).err")"
+grep -qx 'depmod: ERROR: Found 9 modules in dependency cycles!' "$(O).err" || fail "count"
+done_case
+
+# 9. bytes >= 0x80 in names and values: a module file café.ko (UTF-8), a directory
+# pilote-réseau/, an alias with a Latin-1 byte. kmod 30 indexes them (one such byte once made us
+# write nothing at all); texts must be byte-identical, indexes equal by content.
+newcase non-ascii
+mkdir -p "$M/kernel/x" "$M/kernel/pilote-réseau"
+put "$corpus/kernel/drivers/net/dummy.ko" "$M/kernel/x/café.ko"
+rm "$M/kernel/drivers/net/tun.ko"
+put "$corpus/kernel/drivers/net/tun.ko" "$M/kernel/pilote-réseau/tun.ko"
+rm "$M/kernel/drivers/block/loop.ko"
+python3 - "$corpus/kernel/drivers/block/loop.ko" "$M/kernel/drivers/block/loop.ko" <<-'EOF'
+	import sys
+	data = open(sys.argv[1], 'rb').read()
+	old = b'alias=devname:loop-control'
+	assert old in data
+	open(sys.argv[2], 'wb').write(data.replace(old, b'alias=devname:l\xf6op-control'))
+	EOF
+{ cat "$M/modules.order"; echo 'kernel/x/café.ko'; } > "$M/o" && mv "$M/o" "$M/modules.order"
+both -b @R@ "$ver"
+[[ $(< "$(O).rc") == 0 ]] || fail "exit code $(< "$(O).rc")"
+grep -q 'café' "$(O)/$MD/modules.dep" || fail "café.ko not indexed"
+python3 "$dump" "$(O)/$MD/modules.alias.bin" | grep -q $'devname:l\xf6op_control' ||
+	fail "Latin-1 alias not in modules.alias.bin"
+done_case
+
 echo "depmod-behaviour: $npass passed, $nfail failed"
 [[ $nfail == 0 ]]

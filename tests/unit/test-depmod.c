@@ -39,7 +39,7 @@ static struct mod_depmod *new_depmod(const char *indir)
 	assert_int_equal(mod_depmod_new(ctx, &d), 0);
 	mod_ctx_unref(ctx);
 	assert_int_equal(mod_depmod_set_kernel_version(d, "1.0"), 0);
-	d->indir = strdup(indir);
+	d->indir = depmod_intern(d, indir);
 	assert_non_null(d->indir);
 	logbuf[0] = '\0';
 	return d;
@@ -148,22 +148,69 @@ static void test_cycle(void **state)
 }
 
 /*
- * kmod's depmod_detect_loop shape: h -> i -> j -> h and h -> i -> j -> k -> h share three modules.
- * Both cycles are reported from the first start, the one through k first (j's last dependency is
- * walked first), and k counts.
+ * kmod's own cycle fixture (testsuite/module-playground/mod-loop-*.c): a -> b -> c -> a (a and
+ * b also need the leaves f and g), d <-> e, and h -> i -> j -> {h, k}, k -> h: four elementary
+ * cycles over nine modules. With no modules.order the array is in the reference's hash order;
+ * the expected lines are kmod 30's correct.txt for that fixture.
  */
-static void test_cycle_shared(void **state)
+static void test_cycles_kmod_fixture(void **state)
+{
+	struct mod_depmod *d = new_depmod("/nonexistent");
+
+	add_mod(d, "mod_loop_a", "printA", "printB printF printG");
+	add_mod(d, "mod_loop_b", "printB", "printC printF printG");
+	add_mod(d, "mod_loop_c", "printC", "printA");
+	add_mod(d, "mod_loop_d", "printD", "printE");
+	add_mod(d, "mod_loop_e", "printE", "printD");
+	add_mod(d, "mod_loop_f", "printF", "");
+	add_mod(d, "mod_loop_g", "printG", "");
+	add_mod(d, "mod_loop_h", "printH", "printI");
+	add_mod(d, "mod_loop_i", "printI", "printJ");
+	add_mod(d, "mod_loop_j", "printJ", "printH printK");
+	add_mod(d, "mod_loop_k", "printK", "printH");
+	assert_int_equal(depmod_sort_by_order(d), 0);
+	logbuf[0] = '\0';
+	assert_int_equal(resolve_and_sort(d), -ELOOP);
+	assert_string_equal(logbuf,
+			    "Cycle detected: mod_loop_d -> mod_loop_e -> mod_loop_d\n"
+			    "Cycle detected: mod_loop_i -> mod_loop_j -> mod_loop_k -> mod_loop_h -> mod_loop_i\n"
+			    "Cycle detected: mod_loop_i -> mod_loop_j -> mod_loop_h -> mod_loop_i\n"
+			    "Cycle detected: mod_loop_c -> mod_loop_a -> mod_loop_b -> mod_loop_c\n"
+			    "Found 9 modules in dependency cycles!\n");
+	mod_depmod_unref(d);
+}
+
+/*
+ * Cycles kmod 30 never finishes on: r1 <-> p, r2 <-> q and p <-> q. Its walk from r1 goes
+ * p -> q -> p ... forever; every elementary cycle must come out once, and the count cover all.
+ * Also a module downstream of a cycle that has dependencies of its own (x): kmod reports it as
+ * a one-module "cycle"; it is on none.
+ */
+static void test_cycles_complete(void **state)
 {
 	struct mod_depmod *d = new_depmod("/m");
 
-	add_mod(d, "h", "hsym", "isym");
-	add_mod(d, "i", "isym", "jsym");
-	add_mod(d, "j", "jsym", "hsym ksym");
-	add_mod(d, "k", "ksym", "hsym");
+	add_mod(d, "r1", "r1s", "ps");
+	add_mod(d, "p", "ps", "r1s qs");
+	add_mod(d, "r2", "r2s", "qs");
+	add_mod(d, "q", "qs", "r2s ps xs");
+	add_mod(d, "x", "xs", "ys");
+	add_mod(d, "y", "ys", "");
 	assert_int_equal(resolve_and_sort(d), -ELOOP);
-	assert_string_equal(logbuf, "Cycle detected: h -> i -> j -> k -> h\n"
-				    "Cycle detected: h -> i -> j -> h\n"
-				    "Found 4 modules in dependency cycles!\n");
+	assert_non_null(strstr(logbuf, "Cycle detected: r1 -> p -> r1\n"));
+	assert_non_null(strstr(logbuf, "Cycle detected: r2 -> q -> r2\n"));
+	assert_true(strstr(logbuf, "Cycle detected: p -> q -> p\n") ||
+		    strstr(logbuf, "Cycle detected: q -> p -> q\n"));
+	assert_null(strstr(logbuf, "Cycle detected: x\n"));
+	assert_non_null(strstr(logbuf, "Found 4 modules in dependency cycles!\n"));
+	/* exactly three cycle lines */
+	{
+		int n = 0;
+
+		for (const char *p = logbuf; (p = strstr(p, "Cycle detected")); p++)
+			n++;
+		assert_int_equal(n, 3);
+	}
 	mod_depmod_unref(d);
 }
 
@@ -249,8 +296,7 @@ static void sort_with_order(struct mod_depmod *d, const char *order)
 	char *path;
 
 	assert_non_null(mkdtemp(dir));
-	free(d->indir);
-	d->indir = strdup(dir);
+	d->indir = depmod_intern(d, dir);
 	path = write_tmp(dir, "modules.order", order);
 	assert_int_equal(depmod_sort_by_order(d), 0);
 	unlink(path);
@@ -355,7 +401,8 @@ int main(void)
 		cmocka_unit_test(test_closure_order),
 		cmocka_unit_test(test_last_exporter_wins),
 		cmocka_unit_test(test_cycle),
-		cmocka_unit_test(test_cycle_shared),
+		cmocka_unit_test(test_cycles_kmod_fixture),
+		cmocka_unit_test(test_cycles_complete),
 		cmocka_unit_test(test_search_default),
 		cmocka_unit_test(test_search_override),
 		cmocka_unit_test(test_order),
