@@ -20,7 +20,7 @@ LIBMOD_SHIM_FAIL_LOAD / LIBMOD_SHIM_FAIL_REMOVE ("name=EEXIST,...") make chosen 
 The fake root ($ROOT) holds a small module tree copied from the real corpus and indexed by
 kmod's depmod (lib/modules/$KVER), proc/modules, proc/cmdline, proc/sys/kernel/osrelease, an empty
 sys/module/ and etc/modprobe.d/. cmd sees $MODPROBE (already given -d $ROOT -C
-$ROOT/etc/modprobe.d), $INSMOD, $RMMOD, $LSMOD, kmod, $ROOT, $KVER, $MODDIR and $TOOLTESTS (this
+$ROOT/etc/modprobe.d), $INSMOD, $RMMOD, $LSMOD, modinfo, depmod, kmod, $ROOT, $KVER, $MODDIR and $TOOLTESTS (this
 directory, for unsign.py), the tools run by name from a bin/ dir first in $PATH. $KVER is the
 corpus kernel scripts/fetch-kernel.sh names. In the outputs, $ROOT reads "ROOT", the case's
 scratch directory (its cwd) "TMP" and $KVER "KVER".
@@ -39,7 +39,7 @@ import tempfile
 SRC = os.path.dirname(os.path.abspath(__file__))
 CASES = os.path.join(SRC, 'cases')
 FETCH = os.path.join(SRC, '..', '..', 'scripts', 'fetch-kernel.sh')
-TOOLS = ('modprobe', 'insmod', 'rmmod', 'lsmod')
+TOOLS = ('modprobe', 'insmod', 'rmmod', 'lsmod', 'modinfo', 'depmod')
 # A small tree with known shapes: chains (ext4, macvtap, bridge), an alias that resolves to two
 # modules (crc32c), modules without dependencies.
 FIXTURE = [
