@@ -53,7 +53,7 @@ LIBMOD_EXPORT int mod_write_file_atomic(const char *dir, const char *name, mod_w
 		if (n < 0 || (size_t)n >= sizeof(tmp))
 			return -ENAMETOOLONG;
 		mod_random_suffix(tmp + n - 8, 8);
-		/* 0644 like the reference's outputs (the umask still applies). */
+		/* 0644 like kmod's outputs (the umask still applies). */
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd >= 0 || errno != EEXIST)
 			break;

@@ -19,7 +19,7 @@
  * Called with each logical line: continuations (`\` + newline) joined, `\` + any other character
  * replaced by that character. `lineno` is the physical line where the logical line starts (1-based).
  * Lines that are empty, only spaces/tabs, or start with '#' in column 1 are not passed; an
- * indented '#' is passed (the grammar rejects it, as the reference does). `line` may be modified
+ * indented '#' is passed (the grammar rejects it, as kmod does). `line` may be modified
  * in place. Return < 0 to stop reading; that value is returned by the reader.
  */
 typedef int (*conf_line_fn)(void *data, const char *file, unsigned int lineno, char *line);
@@ -33,7 +33,7 @@ int conf_read_buffer(struct mod_ctx *ctx, const char *name, const char *buf, siz
 		     conf_line_fn fn, void *data) _nonnull_(2, 5);
 
 /*
- * The merged list of files to read, as the reference builds it:
+ * The merged list of files to read, as kmod builds it:
  * - `paths` (NULL-terminated) are directories or single files, in priority order;
  * - a directory contributes its `*.conf` entries (dotfiles, other names skipped; a
  *   sub-directory is logged and skipped); a missing path is skipped silently;

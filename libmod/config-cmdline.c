@@ -3,9 +3,9 @@
  * Module options and blacklist entries from the kernel command line: `mod.param[=value]` becomes
  * `options mod param[=value]`, `modprobe.blacklist=a,b` becomes blacklist entries. The token
  * rules (quotes, dots, GRUB's quoting of whole tokens, an '=' before the first '.' making a
- * kernel option such as `initrd=\initramfs-linux.img`, not a module's) are the reference's; see
+ * kernel option such as `initrd=\initramfs-linux.img`, not a module's) are kmod's; see
  * kmod-reference.md section 4. One deliberate difference: `.param=v` (no module name) is
- * ignored, where the reference stores options for the empty name.
+ * ignored, where kmod stores options for the empty name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +22,7 @@ static int add_blacklist_list(struct mod_config *cfg, char *list)
 	while ((item = strsep(&list, ","))) {
 		int r;
 
-		/* Empty items ("a,,b") name nothing; the reference stores them, uselessly. */
+		/* Empty items ("a,,b") name nothing; kmod stores them, uselessly. */
 		if (*item == '\0')
 			continue;
 		r = config_add(cfg, MOD_CONFIG_BLACKLIST, item, NULL, CONFIG_CMDLINE_FILE, 1, NULL,

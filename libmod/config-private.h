@@ -8,7 +8,7 @@
 #include "libmod-private.h"
 #include "strset.h"
 
-/* The kernel keeps at most this much command line; the reference reads the same amount. */
+/* The kernel keeps at most this much command line; kmod reads the same amount. */
 #define CONFIG_CMDLINE_MAX 4096u
 /* The file name entries of the kernel command line carry. */
 #define CONFIG_CMDLINE_FILE "/proc/cmdline"

@@ -490,7 +490,7 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* The dump order: the reference's sections first, then what only libmod knows. */
+/* The dump order: kmod's sections first, then what only libmod knows. */
 static const enum mod_config_kind dump_order[] = {
 	MOD_CONFIG_BLACKLIST,   MOD_CONFIG_INSTALL,      MOD_CONFIG_REMOVE,
 	MOD_CONFIG_ALIAS,       MOD_CONFIG_OPTIONS,      MOD_CONFIG_SOFTDEP,

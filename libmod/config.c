@@ -169,7 +169,7 @@ static char *next_word(char **pos)
 
 /*
  * The raw rest of the line after the separator that ended the previous word: it keeps any
- * further leading blanks, as the reference's options text does. NULL when empty.
+ * further leading blanks, as kmod's options text does. NULL when empty.
  */
 static char *rest_of_line(char **pos)
 {
@@ -216,7 +216,7 @@ static int join_words(struct strbuf *sb, char *const *v)
 
 /*
  * softdep: words switch between the pre: and post: lists; words before any marker are ignored
- * (as the reference does). The stored value is rebuilt as "pre: a b post: c".
+ * (as kmod does). The stored value is rebuilt as "pre: a b post: c".
  */
 static int add_softdep(struct mod_config *cfg, const char *file, unsigned int line,
 		       const char *mod, char *text)

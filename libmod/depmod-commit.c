@@ -263,7 +263,7 @@ static void lock_dir(struct mod_depmod *d, int dfd)
 	while (flock(dfd, LOCK_EX) < 0) {
 		if (errno == EINTR)
 			continue;
-		/* some network file systems cannot lock: go on, as the reference always does */
+		/* some network file systems cannot lock: go on, as kmod always does */
 		DBG(d->ctx, "flock(%s): %m\n", d->outdirfull);
 		return;
 	}

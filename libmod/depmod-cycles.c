@@ -3,16 +3,16 @@
  * depmod: reporting dependency cycles, once the ordering found modules it could not place.
  *
  * Every elementary cycle is reported once, as "Cycle detected: a -> b -> c -> a", and the count
- * line names every module on one. The first pass walks the way the reference does, so the lines
- * and their order are the reference's wherever it finishes. Its roots are the unplaced modules
+ * line names every module on one. The first pass walks the way kmod does, so the lines
+ * and their order are kmod's wherever it finishes. Its roots are the unplaced modules
  * in array order on a circular list; from the head root a depth-first walk (a module's
  * dependencies taken last first, as its stack pops them) reports every path back to the root.
  * The modules of a reported cycle, and modules without dependencies the walk meets, leave the
  * list, and (a quirk of its list code the order depends on) each removal moves the list's head
- * to the removed module's successor. The reference's walk never ends on a path that loops
+ * to the removed module's successor. kmod's walk never ends on a path that loops
  * elsewhere and drops cycles whose modules were all taken by others; here paths stay elementary
  * and a second pass reports, Johnson-style (each cycle from its first module in array order),
- * the cycles the first missed. Neither prints the reference's one-module "Cycle detected: x"
+ * the cycles the first missed. Neither prints kmod's one-module "Cycle detected: x"
  * for a root an earlier walk passed through: x is on no cycle.
  */
 #include <errno.h>
@@ -47,7 +47,7 @@ struct cyc {
 
 #define NONE UINT32_MAX
 
-/* Take m off the root list; as in the reference, the head moves to m's successor. */
+/* Take m off the root list; as in kmod, the head moves to m's successor. */
 static void list_remove(struct cyc *c, uint32_t m)
 {
 	if (!c->in_list[m])
@@ -150,7 +150,7 @@ static void mark_reaching(struct cyc *c, uint32_t root, const uint32_t *rev_off,
 }
 
 /*
- * A part of the graph that cannot lead back to the root: nothing to report, but the reference
+ * A part of the graph that cannot lead back to the root: nothing to report, but kmod
  * walks it and drops the modules without dependencies it meets from its roots, in this order.
  */
 static void walk_dead_end(struct cyc *c, uint32_t m)
@@ -292,7 +292,7 @@ int depmod_report_cycles(const struct mod_depmod *d)
 		list_remove(&c, root);
 		cycles_from(&c, root, rev_off, rev);
 	}
-	/* the cycles the reference's walk would miss (or loop on), each from its first module */
+	/* the cycles kmod's walk would miss (or loop on), each from its first module */
 	c.second_pass = true;
 	for (size_t i = 0; i < c.n && c.err >= 0; i++) {
 		if (c.excluded[i])

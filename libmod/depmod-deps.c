@@ -2,7 +2,7 @@
 /*
  * depmod: the symbol table (kernel symbols from Module.symvers or System.map, then every
  * module's exports in array order, the last owner winning), dependency resolution, the
- * LIFO-Kahn ordering the reference uses for modules.dep (cycles are reported by depmod-cycles.c)
+ * LIFO-Kahn ordering kmod uses for modules.dep (cycles are reported by depmod-cycles.c)
  * and dependency closures.
  */
 #include <errno.h>
@@ -16,7 +16,7 @@
 #define KSYM_FILE_MAX (256u * 1024 * 1024)
 
 /*
- * Paul Hsieh's SuperFastHash as the reference's hash table computes it (16-bit reads in host
+ * Paul Hsieh's SuperFastHash as kmod's hash table computes it (16-bit reads in host
  * byte order). Only its low bits matter: they give modules.symbols its order.
  */
 uint32_t depmod_hash_superfast(const char *key, size_t len)
@@ -96,7 +96,7 @@ static int syms_grow(struct mod_depmod *d)
 	return 0;
 }
 
-/* Add or replace: a later owner takes the symbol over, as in the reference. */
+/* Add or replace: a later owner takes the symbol over, as in kmod. */
 static int sym_add(struct mod_depmod *d, const char *name, uint64_t crc, int32_t owner)
 {
 	struct depmod_sym *s;

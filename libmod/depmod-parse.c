@@ -155,7 +155,7 @@ static void parse_one(struct mod_ctx *ctx, struct depmod_mod *m)
 		mod_image_unref(img);
 	}
 	if (r < 0) {
-		/* the reference keeps the module, with no info, and goes on */
+		/* kmod keeps the module, with no info, and goes on */
 		ERR(ctx, "failed to read %s: %s\n", m->path, strerror(-r));
 		free(m->strs);
 		free(m->ents);

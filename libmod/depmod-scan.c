@@ -227,7 +227,7 @@ static int cfg_line(void *data, const char *file, unsigned int lineno, char *lin
 		}
 		if (!kver_matches(w[1], d->version))
 			return 0;
-		/* a missing directory is reported when scanned, then skipped (as the reference) */
+		/* a missing directory is reported when scanned, then skipped (as kmod) */
 		r = push_str(&d->externals, &d->n_externals, w[2]);
 		if (r < 0)
 			return r;
@@ -247,7 +247,7 @@ static int cfg_line(void *data, const char *file, unsigned int lineno, char *lin
 }
 
 /*
- * Turn the search words into the priority list. The reference pushes each word onto the front
+ * Turn the search words into the priority list. kmod pushes each word onto the front
  * of a list and ranks by list index, so the earliest word ends up with the highest rank; an
  * `external` word expands in place into the external dirs, the first-declared one ranked
  * highest.
@@ -658,7 +658,7 @@ static int scan_root(struct scan *s, const char *root, bool external)
 	if (fd < 0) {
 		r = -errno;
 		ERR(s->d->ctx, "could not open directory %s: %m\n", root);
-		/* a missing or unreadable external dir is skipped, as the reference does */
+		/* a missing or unreadable external dir is skipped, as kmod does */
 		return external ? 0 : r;
 	}
 	strbuf_init(&path, NULL, 0, PATH_MAX * 4);
@@ -712,7 +712,7 @@ int depmod_scan(struct mod_depmod *d)
 		return r;
 	}
 	r = scan_root(&s, d->indir, false);
-	/* the reference keeps externals on a push-front list: the last declared is scanned first */
+	/* kmod keeps externals on a push-front list: the last declared is scanned first */
 	for (size_t i = d->n_externals; r >= 0 && i-- > 0;)
 		r = scan_root(&s, d->externals[i], true);
 	strmap_free(&s.names);
@@ -736,7 +736,7 @@ static int cmp_order(const void *a, const void *b)
 		return x->scan_idx < y->scan_idx ? -1 : x->scan_idx > y->scan_idx;
 	/*
 	 * Modules missing from modules.order (DKMS and out-of-tree ones, or all of them when the
-	 * file is absent or damaged): the reference leaves them in the iteration order of its
+	 * file is absent or damaged): kmod leaves them in the iteration order of its
 	 * 512-bucket name hash (SuperFastHash; names sorted within a bucket), which its stable
 	 * sort keeps. Reproducing it keeps modules.dep byte-identical for such trees too.
 	 */
@@ -787,7 +787,7 @@ int depmod_sort_by_order(struct mod_depmod *d)
 		lineno++;
 		if (!nl) {
 			ERR(d->ctx, "%s:%zu corrupted line misses '\\n'\n", strbuf_str(&sb), lineno);
-			/* the reference leaves the array unsorted */
+			/* kmod leaves the array unsorted */
 			for (size_t i = 0; i < d->n_mods; i++)
 				d->mods[i]->order_key = LONG_MAX;
 			break;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * depmod: the output files, in the reference's order and formats. On disk they are replaced as
+ * depmod: the output files, in kmod's order and formats. On disk they are replaced as
  * one transaction (depmod-commit.c); with a dry-run fd the text files go to it one after
  * another and nothing touches the disk.
  */
@@ -172,7 +172,7 @@ struct symref {
 	uint32_t bucket;
 };
 
-/* The reference's hash-table order: 2048 buckets of SuperFastHash, strcmp inside a bucket. */
+/* kmod's hash-table order: 2048 buckets of SuperFastHash, strcmp inside a bucket. */
 static int cmp_symref(const void *a, const void *b)
 {
 	const struct symref *x = a, *y = b;

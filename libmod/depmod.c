@@ -456,7 +456,7 @@ LIBMOD_EXPORT int mod_depmod_is_up_to_date(struct mod_depmod *d, bool *ret)
 		return 0;
 	}
 	if (r < 0) {
-		/* the reference says so, then indexes as usual */
+		/* kmod says so, then indexes as usual */
 		ERR(d->ctx, "could not fstatat(%s, modules.dep): %m\n", d->outdirfull);
 		*ret = false;
 		return 0;

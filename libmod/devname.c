@@ -2,11 +2,11 @@
 /*
  * modules.devname: the device nodes that load a module when first opened, one
  * "<module> <node> c|b<major>:<minor>" line each. `kmod static-nodes` turns them into nodes
- * before any module is loaded. The grammar is exactly what the reference accepts (its
+ * before any module is loaded. The grammar is exactly what kmod accepts (its
  * sscanf("%s %s %c%u:%u") on each fgets line), so that one file gives the same nodes and the
  * same error lines with either toolkit; that includes its leniencies (blanks before the type
  * and the numbers, a sign on a number, trailing words) and its strictness (an empty line is
- * an error, no blank before the ':'). Lines longer than the reference's 4095-byte fgets buffer,
+ * an error, no blank before the ':'). Lines longer than kmod's 4095-byte fgets buffer,
  * which it would split, are taken whole.
  */
 #include <ctype.h>
@@ -103,7 +103,7 @@ LIBMOD_EXPORT int mod_devname_next(const void *buf, size_t len, size_t *cursor,
 		struct mod_devname_entry e = { .line = line };
 
 		*cursor += (size_t)(end - line);
-		/* A NUL ends the line for the reference's sscanf and printf alike. */
+		/* A NUL ends the line for kmod's sscanf and printf alike. */
 		if (nul)
 			end = nul;
 		e.line_len = (size_t)(end - line);

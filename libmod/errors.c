@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * One mapping from error codes to the words the tools print, so the tools fail with the same
- * message for the same cause (the reference's wording). insmod and modprobe word a few errors
- * differently in the reference, hence two entry points.
+ * message for the same cause (kmod's wording). insmod and modprobe word a few errors
+ * differently in kmod, hence two entry points.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "libmod-private.h"
 
-/* Both wordings: the reference's "Function not implemented" leaves the user guessing. */
+/* Both wordings: kmod's "Function not implemented" leaves the user guessing. */
 static const char no_module_support[] =
 	"this kernel has no module support (/proc/modules does not exist)";
 

@@ -37,7 +37,7 @@ struct mod_index {
 /* One node, decoded on demand; pointers and positions refer to the mapping. */
 struct node {
 	uint32_t off;   /* node offset */
-	uint32_t flags; /* INDEX_NODE_* of the reference that led here */
+	uint32_t flags; /* INDEX_NODE_* of kmod that led here */
 	size_t plen;    /* prefix length (0 without PREFIX) */
 	const uint8_t *children; /* (last - first + 1) big-endian refs, or NULL */
 	size_t values;  /* offset of the first value entry */
@@ -255,7 +255,7 @@ LIBMOD_EXPORT int mod_index_open(struct mod_ctx *ctx, const char *path, struct m
 	if (st.st_size == 0) {
 		/*
 		 * depmod writes empty builtin indexes when the tree has no modules.builtin (as
-		 * initramfs trees often do), and the reference reads any empty index as one without
+		 * initramfs trees often do), and kmod reads any empty index as one without
 		 * keys: no message, lookups find nothing.
 		 */
 		DBG(ctx, "%s: empty file, an index without keys\n", path);
@@ -338,7 +338,7 @@ static int result_add(struct mod_index_result **res, const char *value, uint32_t
 }
 
 /*
- * The reference inserts each found value before the first one with a priority >= its own: the
+ * kmod inserts each found value before the first one with a priority >= its own: the
  * list ends sorted by priority, ties in reverse order of discovery.
  */
 static int result_cmp(const void *a, const void *b)

@@ -189,7 +189,7 @@ static int child_set(struct bnode *n, unsigned char ch, struct bnode *child)
 }
 
 /*
- * Insert before the first value with a priority >= this one (the reference's rule: equal
+ * Insert before the first value with a priority >= this one (kmod's rule: equal
  * priorities end up in reverse insertion order). Returns 1 if the same value was already there.
  */
 static int value_add(struct mod_index_builder *b, struct bnode *n, const char *value, size_t len,

@@ -915,7 +915,7 @@ struct mod_devname_entry {
  * reference's `kmod static-nodes` accepts; `#` lines are skipped. *cursor starts at 0.
  * Returns 0 for an entry, 1 at the end, and -EBADMSG for a line that is not an entry (an empty
  * line is not): then only entry->line and line_len are set, and the cursor has moved past the
- * line, so the caller can report it and go on as the reference does.
+ * line, so the caller can report it and go on as kmod does.
  */
 LIBMOD_EXPORT int mod_devname_next(const void *buf, size_t len, size_t *cursor,
 				   struct mod_devname_entry *entry);

@@ -196,7 +196,7 @@ LIBMOD_EXPORT int mod_module_insert(struct mod_module *mod, unsigned int flags,
 		ERR(ctx, "could not open '%s': %s\n", path, strerror(-r));
 		return r;
 	}
-	/* pread also refuses pipes and other unseekable files, as the reference does. */
+	/* pread also refuses pipes and other unseekable files, as kmod does. */
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	n = pread(fd, head, sizeof(head), 0);

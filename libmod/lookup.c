@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Resolving a name or alias to modules, in the reference's order: the first source that
+ * Resolving a name or alias to modules, in kmod's order: the first source that
  * answers wins (config aliases, modules.dep, modules.symbols, install/remove commands,
  * modules.alias, modules.builtin, modules.builtin.alias).
  */

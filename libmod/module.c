@@ -49,11 +49,11 @@ LIBMOD_EXPORT int mod_module_new_from_name(struct mod_ctx *ctx, const char *name
 	r = mod_name_normalize(name, norm, sizeof(norm));
 	if (r < 0)
 		return r;
-	/* Names have no '.': "foo.ko" given as a name means foo, as the reference reads it. */
+	/* Names have no '.': "foo.ko" given as a name means foo, as kmod reads it. */
 	return module_new(ctx, norm, strcspn(norm, "."), NULL, ret);
 }
 
-/* The reference makes relative paths absolute by prefixing the working directory, verbatim. */
+/* kmod makes relative paths absolute by prefixing the working directory, verbatim. */
 static int path_make_absolute(const char *path, char **ret)
 {
 	char cwd[PATH_MAX];

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Module and alias name rules: the same normalisation the kernel and the reference apply. */
+/* Module and alias name rules: the same normalisation the kernel and kmod apply. */
 #include <errno.h>
 #include <string.h>
 

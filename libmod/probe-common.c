@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Pieces shared by insert and removal probes: "in kernel" test, configuration access, option
- * merging, soft dependency resolution and running config commands the way the reference does.
+ * merging, soft dependency resolution and running config commands the way kmod does.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,7 +58,7 @@ LIBMOD_EXPORT int mod_module_get_options(struct mod_module *mod, const char *ext
 	}
 	if (opts && *opts) {
 		/*
-		 * The reference always puts a space after config options, extra or not; tools that
+		 * kmod always puts a space after config options, extra or not; tools that
 		 * parse --show-depends output see exactly that, and the kernel does not mind.
 		 */
 		if (asprintf(&joined, "%s %s", opts, extra ? extra : "") < 0)
@@ -175,7 +175,7 @@ int probe_run_command(struct mod_module *mod, const char *kind, const char *cmd,
 	DBG(ctx, "%s %s\n", kind, full);
 	if (cb && cb->run_command)
 		return cb->run_command(mod, full, data);
-	/* The reference hands commands to system(3); MODPROBE_MODULE names the module. */
+	/* kmod hands commands to system(3); MODPROBE_MODULE names the module. */
 	setenv("MODPROBE_MODULE", name, 1);
 	status = system(full);
 	unsetenv("MODPROBE_MODULE");

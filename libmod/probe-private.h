@@ -5,14 +5,14 @@
 #include "libmod-private.h"
 #include "strset.h"
 
-/* Loaded in the sense of the reference: live or builtin (a coming module is not). */
+/* Loaded in the sense of kmod: live or builtin (a coming module is not). */
 bool probe_is_inkernel(struct mod_module *mod);
 /* The context's configuration, or NULL when it could not be read (logged). */
 struct mod_config *probe_config(struct mod_ctx *ctx);
 /*
  * Run a config command for mod: $CMDLINE_OPTS replaced by options, MODPROBE_MODULE set, through
  * cb->run_command or /bin/sh. kind is "install", "remove", "pre-install", ... for messages.
- * A non-zero exit status is -EINVAL (logged as the reference does).
+ * A non-zero exit status is -EINVAL (logged as kmod does).
  */
 int probe_run_command(struct mod_module *mod, const char *kind, const char *cmd,
 		      const char *options, const struct mod_probe_callbacks *cb, void *data);
@@ -31,7 +31,7 @@ bool probe_is_forbidden(struct mod_module *mod);
  * every module it entered, so each is expanded once, instead of recursing until the stack runs
  * out as kmod 30 does on `modprobe -r`. A loop made of softdep steps alone is reported as a
  * warning naming it; one through a hard dependency (listed again before each module that needs
- * it, as the reference does) is the normal shape of a plan and is not. The marks live in a hash
+ * it, as kmod does) is the normal shape of a plan and is not. The marks live in a hash
  * set: planning tens of thousands of modules stays linear.
  */
 struct probe_walk {
@@ -53,7 +53,7 @@ void probe_walk_release(struct probe_walk *w);
  */
 int probe_walk_enter(struct probe_walk *w, const char *name) _must_check_;
 /*
- * Put a module on the stack without marking it (a hard dependency: the reference lists it again
+ * Put a module on the stack without marking it (a hard dependency: kmod lists it again
  * before every module that needs it); pair with probe_walk_leave.
  */
 int probe_walk_push(struct probe_walk *w, const char *name) _must_check_;

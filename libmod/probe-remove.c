@@ -2,10 +2,10 @@
 /*
  * modprobe -r as a library call: remove command or delete_module (after the holders with
  * MOD_PROBE_REMOVE_HOLDERS), post-softdeps first, then every dependency nobody uses any more
- * (repeated until nothing more can go, unlike the reference's single pass), then pre-softdeps.
- * Every module removed on the way (holder, softdep) gets the same treatment, as in the reference.
+ * (repeated until nothing more can go, unlike kmod's single pass), then pre-softdeps.
+ * Every module removed on the way (holder, softdep) gets the same treatment, as in kmod.
  * Softdeps are best effort: one that is in use, not loaded or fails to go is left as it is.
- * Messages are the reference's words.
+ * Messages are kmod's words.
  */
 #include <errno.h>
 #include <string.h>
@@ -120,7 +120,7 @@ static void rm_unused_deps(struct rm *rm, struct mod_module *mod)
 /*
  * The removal of one module, as a frame of an explicit stack: softdeps and holders are removed
  * by pushing frames, not by recursion, so a 32,768-module softdep chain cannot overflow the C
- * stack (kmod recurses). The steps, in the reference's order:
+ * stack (kmod recurses). The steps, in kmod's order:
  *   STEP_BEGIN    mark the module (a softdep cycle ends here), fetch softdeps and command,
  *                 check the state;
  *   STEP_POST     post-softdeps, in reverse order, errors ignored;
@@ -311,7 +311,7 @@ static int rm_run(struct rm *rm, struct mod_module *mod, int how)
 				f->i = mod_module_list_count(f->holders);
 			break;
 		case STEP_HOLDERS:
-			/* A holder's own holders go too (the reference stops with "in use"). */
+			/* A holder's own holders go too (kmod stops with "in use"). */
 			if (f->r < 0) {
 				f->step = STEP_END;
 			} else if (f->i > 0) {

@@ -2,7 +2,7 @@
 /*
  * modprobe's insert path as a library call: build the probe list (soft dependencies, hard
  * dependencies in load order, the module), then load each entry or run its install command,
- * with the reference's rules for loaded, builtin, blacklisted and soft-dependency modules, plus
+ * with kmod's rules for loaded, builtin, blacklisted and soft-dependency modules, plus
  * `forbid` and the legacy pre-/post-install hooks.
  */
 #include <errno.h>
@@ -20,7 +20,7 @@ struct plan {
 	struct mod_ctx *ctx;
 	struct plan_entry *entries;
 	size_t n, cap;
-	/* Every module reached once (the reference's "visited" mark), cycles reported. */
+	/* Every module reached once (kmod's "visited" mark), cycles reported. */
 	struct probe_walk walk;
 	/* The module and its hard dependencies: their failures stop the load. */
 	struct strset required;
@@ -55,15 +55,15 @@ static int plan_append(struct plan *p, struct mod_module *mod, bool ignorecmd)
 /*
  * The plan is built by a loop over an explicit stack of frames, not by recursion: a chain of
  * 32,768 `softdep mI post: mI+1` lines is 65,536 nested steps, which overflowed the C stack
- * (kmod recurses too). Two kinds of frames, the reference's two functions:
+ * (kmod recurses too). Two kinds of frames, kmod's two functions:
  *
- * MODULE (kmod's __kmod_module_get_probe_list): marked on entry (the reference's "visited"; a
+ * MODULE (kmod's __kmod_module_get_probe_list): marked on entry (kmod's "visited"; a
  * softdep cycle ends here, reported), its hard dependencies in load order each with their
  * softdeps, then the module itself with its softdeps (or alone with ignorecmd).
  *
  * SOFT (kmod's __kmod_module_fill_softdep): pre-softdeps (each a MODULE), the module, the
  * post-softdeps. A hard dependency is not marked, so it is listed again before every module
- * that needs it, exactly as the reference lists it; its softdeps are marked, so this ends.
+ * that needs it, exactly as kmod lists it; its softdeps are marked, so this ends.
  */
 enum frame_kind { FRAME_MODULE, FRAME_SOFT };
 

@@ -49,7 +49,7 @@ static uint8_t *dup_bytes(const void *p, size_t n)
 	return d;
 }
 
-/* PKCS#7 fields when they cannot be decoded: what the reference prints without a crypto library. */
+/* PKCS#7 fields when they cannot be decoded: what kmod prints without a crypto library. */
 static int fill_pkcs7_unknown(struct mod_signature *s)
 {
 	s->signer = strdup("");

@@ -76,7 +76,7 @@ LIBMOD_EXPORT int mod_module_get_initstate(struct mod_module *mod, enum mod_init
 	if (r == -ENOENT) {
 		/*
 		 * The kernel creates the directory before the file: a directory alone is a
-		 * module still coming up, not a builtin (the reference's rule since v20).
+		 * module still coming up, not a builtin (kmod's rule since v20).
 		 */
 		r = module_sys_path(mod, NULL, path, sizeof(path));
 		if (r < 0)

@@ -99,7 +99,7 @@ static void lib_log(void *data, int priority, const char *file, int line, const 
 	if (priority > lib_priority)
 		return;
 	log_emit(priority, format, args);
-	/* As for the tool's own messages: FATAL ends the program (the reference's rule). */
+	/* As for the tool's own messages: FATAL ends the program (kmod's rule). */
 	if (priority <= LOG_CRIT)
 		exit(EXIT_FAILURE);
 }

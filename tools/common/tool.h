@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Helpers shared by the tools (never by the library): logging with the reference's
+ * Helpers shared by the tools (never by the library): logging with kmod's
  * `<prog>: FATAL:/ERROR:/WARNING:` prefixes to stderr or syslog, hooking the library's log into
  * the same sink, MODPROBE_OPTIONS splitting and module parameter joining.
  */
@@ -19,13 +19,13 @@ void tool_log_set_priority(int priority);
 int tool_log_get_priority(void);
 /*
  * The priority LOG_CRIT messages (the tool's and the library's) are given instead, LOG_CRIT by
- * default: modprobe -a makes them LOG_WARNING, as the reference does, so that one module's
+ * default: modprobe -a makes them LOG_WARNING, as kmod does, so that one module's
  * refusal is reported and the others are still handled.
  */
 void tool_log_set_fatal_priority(int priority);
 /*
  * Print one message. A LOG_CRIT ("FATAL") message that passes the filter exits with status 1,
- * as the reference's tools do.
+ * as kmod's tools do.
  */
 void tool_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Route the library's messages through tool_log's sink, at the tool's priority. */
@@ -79,7 +79,7 @@ int tool_rmmod_main(int argc, char *argv[]);
 int tool_static_nodes_main(int argc, char *argv[]);
 
 /*
- * -V of every tool: "kmod version 30 (libmod X.Y.Z)" and the reference's feature line. Scripts
+ * -V of every tool: "kmod version 30 (libmod X.Y.Z)" and kmod's feature line. Scripts
  * read the third field as kmod's release number (dracut compares it with 3.7, the kernel's
  * kmod selftest with 19), so it stays the kmod release whose interface libmod implements.
  */

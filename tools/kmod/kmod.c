@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * kmod: the multi-call binary. Run as `kmod` it takes the reference's commands (help, list,
+ * kmod: the multi-call binary. Run as `kmod` it takes kmod's commands (help, list,
  * static-nodes); run through a link named like one of the six tools, it is that tool, so a
  * distribution can install one file and symlinks, as it does with kmod.
  */
@@ -20,7 +20,7 @@ struct command {
 
 static int cmd_help(int argc, char *argv[]);
 
-/* In the reference's order: help prints them as listed. */
+/* In kmod's order: help prints them as listed. */
 static const struct command commands[] = {
 	{ "help", cmd_help, "Show help message" },
 	{ "list", tool_lsmod_main, "list currently loaded modules" },
@@ -45,7 +45,7 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* name: "kmod" for -h, "help" for the help command, as the reference prints it. */
+/* name: "kmod" for -h, "help" for the help command, as kmod prints it. */
 static void help(const char *name)
 {
 	printf("kmod - Manage kernel modules: list, load, unload, etc\n"
@@ -118,7 +118,7 @@ int main(int argc, char *argv[])
 		if (strcmp(program_invocation_short_name, compat_commands[i].name) == 0)
 			return compat_commands[i].run(argc, argv);
 	}
-	/* The reference exits with 254 and no word; say why. */
+	/* kmod exits with 254 and no word; say why. */
 	fprintf(stderr,
 		"%s: unknown name: link kmod as lsmod, rmmod, insmod, modinfo, modprobe or depmod\n",
 		program_invocation_short_name);

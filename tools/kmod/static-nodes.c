@@ -3,7 +3,7 @@
  * kmod static-nodes: the device nodes of modules.devname for the running kernel, in a human,
  * systemd-tmpfiles or modules.devname format, so that /dev/fuse and friends exist before their
  * modules are loaded (systemd's kmod-static-nodes.service runs it). Output and messages are
- * the reference's byte for byte; parsing is the library's (mod_devname_next).
+ * kmod's byte for byte; parsing is the library's (mod_devname_next).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -111,7 +111,7 @@ static int mkdir_parents(const char *path)
 	return r;
 }
 
-/* Read modules.devname of the running kernel; 1 (after the reference's warning) if missing. */
+/* Read modules.devname of the running kernel; 1 (after kmod's warning) if missing. */
 static int read_devname(char **buf, size_t *len)
 {
 	static const char *const no_config[] = { NULL };
@@ -135,7 +135,7 @@ static int read_devname(char **buf, size_t *len)
 		fprintf(stderr, "Warning: %s not found - ignoring\n", path);
 		r = 1;
 	} else if (r == -EINVAL) {
-		/* Not a regular file: the reference reads nothing from it and says nothing. */
+		/* Not a regular file: kmod reads nothing from it and says nothing. */
 		*buf = NULL;
 		*len = 0;
 		r = 0;
@@ -223,7 +223,7 @@ int tool_static_nodes_main(int argc, char *argv[])
 		format->write(out, &e);
 	}
 	free(buf);
-	/* Unlike the reference, a short write (a full disk) is an error: the nodes are missing. */
+	/* Unlike kmod, a short write (a full disk) is an error: the nodes are missing. */
 	if ((out == stdout ? fflush(out) : fclose(out)) != 0 || (out == stdout && ferror(out))) {
 		fprintf(stderr, "Error: could not write %s - %m\n", output ? output : "output");
 		ret = EXIT_FAILURE;

@@ -45,7 +45,7 @@ static void print_module(struct mod_module *mod, bool json, bool first)
 		size = 0;
 	r = mod_module_get_refcnt(mod, &refcnt);
 	if (r < 0)
-		refcnt = r; /* the reference prints the error value as the count */
+		refcnt = r; /* kmod prints the error value as the count */
 	if (mod_module_get_holders(mod, &holders) < 0)
 		holders = NULL;
 	if (json) {

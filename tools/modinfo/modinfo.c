@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * modinfo: show what a module file says about itself. Output matches the reference byte for
+ * modinfo: show what a module file says about itself. Output matches kmod byte for
  * byte; beyond it, several -F filters accumulate and --json prints one document.
  */
 #include <errno.h>
@@ -98,7 +98,7 @@ static void print_key(const char *key, size_t keylen)
 {
 	static const char spaces[] = "               ";
 
-	/* "key:" padded to 16 columns, as the reference's printf("%s:%-*s", key, 15 - len, ""). */
+	/* "key:" padded to 16 columns, as kmod's printf("%s:%-*s", key, 15 - len, ""). */
 	fwrite_unlocked(key, 1, keylen, stdout);
 	putchar_unlocked(':');
 	if (keylen < 15)
@@ -196,7 +196,7 @@ static int print_verdict(struct mod_module *mod, const char *filename)
 	return 0;
 }
 
-/* Parameters come last, in reverse order of first appearance, as the reference prints them. */
+/* Parameters come last, in reverse order of first appearance, as kmod prints them. */
 static void print_params(const struct param_list *params, bool as_field)
 {
 	for (size_t i = params->count; i-- > 0;) {
@@ -291,9 +291,9 @@ static int modinfo_do(struct mod_module *mod)
 
 /*
  * An argument named like a module file (x.ko, x.ko.xz, ...): 1 when it is a regular file to read,
- * 0 when it does not exist (then it is looked up as a name, like the reference does), or below
+ * 0 when it does not exist (then it is looked up as a name, like kmod does), or below
  * 0 when it exists but cannot be a module (a directory, a symlink loop, no permission), which
- * the reference would only report as "not found".
+ * kmod would only report as "not found".
  */
 static int check_module_file(const char *arg)
 {
@@ -315,7 +315,7 @@ static int check_module_file(const char *arg)
 }
 
 /*
- * Resolve one argument to its modules, the way the reference does, with its messages. is_file
+ * Resolve one argument to its modules, the way kmod does, with its messages. is_file
  * says the argument is an existing module file; img is that file already read, or NULL.
  */
 static int resolve(struct mod_ctx *ctx, const char *arg, bool by_name, bool is_file,
@@ -471,7 +471,7 @@ int tool_modinfo_main(int argc, char *argv[])
 		log_error("module directory path too long\n");
 		return EXIT_FAILURE;
 	}
-	/* modinfo reads no configuration, like the reference. */
+	/* modinfo reads no configuration, like kmod. */
 	r = mod_ctx_new(moddir, no_config, &ctx);
 	if (r < 0) {
 		log_error("could not create the library context: %s\n", strerror(-r));

@@ -8,7 +8,7 @@
 #include "libmod.h"
 #include "params.h"
 
-/* Hex bytes as the reference prints them: "AB:CD:..." with "\n\t\t" after every 20 bytes. */
+/* Hex bytes as kmod prints them: "AB:CD:..." with "\n\t\t" after every 20 bytes. */
 void print_hex(FILE *f, const uint8_t *bytes, size_t len, bool wrap);
 
 /* --verify[=DIR]: check signatures against the certificates in dir (NULL: the default). */

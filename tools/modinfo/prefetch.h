@@ -2,7 +2,7 @@
 /*
  * Reading module files ahead on worker threads, one per core: while modinfo prints one module,
  * the next ones are decompressed in parallel. For xz modules decompression is nearly all of
- * modinfo's time, and the reference uses one core. At most one image per worker plus one wait
+ * modinfo's time, and kmod uses one core. At most one image per worker plus one wait
  * ready at once (memory stays bounded).
  */
 #pragma once

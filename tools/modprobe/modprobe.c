@@ -2,7 +2,7 @@
 /*
  * modprobe: resolve names and aliases, then load or remove modules with their dependencies
  * (the logic lives in the library: mod_module_probe_insert / mod_module_probe_remove). This file
- * is options, output formats and the reference's messages and exit codes.
+ * is options, output formats and kmod's messages and exit codes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -188,7 +188,7 @@ static void print_action(struct mod_module *mod, enum mod_action_kind kind, cons
 	}
 	/*
 	 * While loading or removing, keep the actions in step with the messages on stderr. A dry
-	 * run (-n, -D) only prints: buffered, as the reference does (a flush per line was 20,000
+	 * run (-n, -D) only prints: buffered, as kmod does (a flush per line was 20,000
 	 * write calls for a 20,000-module plan).
 	 */
 	if (!dry_run)
@@ -199,7 +199,7 @@ static const struct mod_probe_callbacks show_cb = { .action = print_action };
 
 /*
  * A path (starting with / or ./) names that exact file, when it is a regular file named like a
- * module; any other path is "not found", as the reference says (it never read /etc/passwd or a
+ * module; any other path is "not found", as kmod says (it never read /etc/passwd or a
  * directory as a module). Anything else is looked up.
  */
 static int resolve(struct mod_ctx *ctx, const char *arg, struct mod_module_list **ret)
@@ -426,7 +426,7 @@ int tool_modprobe_main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			/* As the reference: what is FATAL for one module is a WARNING among many. */
+			/* As kmod: what is FATAL for one module is a WARNING among many. */
 			tool_log_set_fatal_priority(LOG_WARNING);
 			do_load_all = true;
 			break;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* rmmod: remove modules by name or path, after the reference's in-use checks. */
+/* rmmod: remove modules by name or path, after kmod's in-use checks. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The ABI check of the libkmod compatibility library: every symbol@version the reference
+# The ABI check of the libkmod compatibility library: every symbol@version kmod
 # libkmod.so.2 defines must be defined by ours with the same version (binaries bind to the
 # pair), ours defines nothing else, and the soname is the same.
 set -eu
