@@ -368,7 +368,15 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 			DBG(ctx, "Ignoring module '%s': already loaded\n", mod_module_get_name(m));
 			r = -EEXIST;
 		} else {
-			r = mod_module_get_options(m, m == mod ? extra_options : NULL, &options);
+			/*
+			 * The target can be in the plan twice (a post softdep that depends on it):
+			 * each occurrence gets the extra options, as in the reference, where both
+			 * are one object. A target found through an alias is a separate object there.
+			 */
+			bool target = m == mod || (!mod_module_get_alias(mod) &&
+						   streq(mod_module_get_name(m), mod_module_get_name(mod)));
+
+			r = mod_module_get_options(m, target ? extra_options : NULL, &options);
 			if (r == 0)
 				r = probe_one(m, p.entries[i].ignorecmd, flags, options, cb, data);
 			free(options);

@@ -251,6 +251,16 @@ KMOD_EXPORT void kmod_unload_resources(struct kmod_ctx *ctx)
 	}
 	if (!moddir || (paths && !paths_copy))
 		goto out;
+	/*
+	 * The new context reads the configuration again, so it cannot see a change made before
+	 * now; libkmod's context keeps the one read by kmod_new and keeps reporting it stale.
+	 */
+	if (!ctx->config_stale) {
+		unsigned int changed = 0;
+
+		if (mod_ctx_validate(ctx->mctx, &changed) == 0 && (changed & MOD_CTX_CHANGED_CONFIG))
+			ctx->config_stale = true;
+	}
 	/* On failure the old context stays: still correct, only not unloaded. */
 	if (ctx_make_mctx(ctx, moddir, (const char *const *)paths_copy) < 0)
 		KERR(ctx, "could not unload resources\n");
@@ -269,7 +279,7 @@ KMOD_EXPORT int kmod_validate_resources(struct kmod_ctx *ctx)
 	if (!ctx || mod_ctx_validate(ctx->mctx, &changed) < 0)
 		return KMOD_RESOURCES_MUST_RECREATE;
 	/* The configuration is read once per context: a change needs a new context. */
-	if (changed & MOD_CTX_CHANGED_CONFIG)
+	if ((changed & MOD_CTX_CHANGED_CONFIG) || ctx->config_stale)
 		return KMOD_RESOURCES_MUST_RECREATE;
 	if (changed & MOD_CTX_CHANGED_INDEXES)
 		return KMOD_RESOURCES_MUST_RELOAD;

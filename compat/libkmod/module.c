@@ -271,6 +271,9 @@ KMOD_EXPORT int kmod_module_new_from_loaded(struct kmod_ctx *ctx, struct kmod_li
 	if (!ctx || !list)
 		return -ENOENT;
 	r = mod_module_new_from_loaded(ctx->mctx, &loaded);
+	/* libmod says ENOSYS for a kernel without /proc/modules; libkmod passes fopen's ENOENT. */
+	if (r == -ENOSYS)
+		r = -ENOENT;
 	if (r < 0) {
 		KERR(ctx, "could not open /proc/modules: %s\n", strerror(-r));
 		return r;

@@ -50,6 +50,11 @@ struct kmod_ctx {
 	const void *userdata;
 	bool resources_loaded;
 	/*
+	 * The configuration changed before kmod_unload_resources made a new libmod context: libkmod
+	 * keeps its configuration across an unload, so it still answers MUST_RECREATE.
+	 */
+	bool config_stale;
+	/*
 	 * libkmod hands out one kmod_module per name (or name and alias) and context, so callers
 	 * may compare pointers and a module's state is shared: the same cache here.
 	 */

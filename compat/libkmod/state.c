@@ -34,6 +34,9 @@ KMOD_EXPORT int kmod_module_get_initstate(const struct kmod_module *mod)
 	if (!mod)
 		return -ENOENT;
 	r = mod_module_get_initstate(mod->mod, &st);
+	/* libmod says ENOSYS when the kernel has no module support; libkmod says ENOENT. */
+	if (r == -ENOSYS)
+		return -ENOENT;
 	if (r < 0)
 		return r;
 	switch (st) {

@@ -72,6 +72,10 @@ preload_for() {
 	fi
 	printf '%s\n' "$preload$fake_kernel"
 }
+# meson test puts the build tree's library directories (ours among them) in LD_LIBRARY_PATH,
+# which would hand our library to the reference side too: each side gets its library from the
+# fake root alone (ours is bind-mounted over the system's, its libmod.so.1 beside it).
+unset LD_LIBRARY_PATH
 # The host programs are not ours to leak-check; our library's leaks show in kmod-query's run.
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
 

@@ -70,7 +70,9 @@ ns_ok=1
 run_side() {
 	local name=$1 libdir=$2 want got start end rc
 	shift 2
-	local env=(env -u KMOD_LOG)
+	# meson test puts the build tree's library directories (ours among them) in the
+	# environment; the reference side must get the system's library, so each side sets its own.
+	local env=(env -u KMOD_LOG -u LD_LIBRARY_PATH)
 	[[ -n $libdir ]] && env+=("LD_LIBRARY_PATH=$libdir")
 	want=${libdir:+$compat}
 	want=${want:-$system_lib}
