@@ -9,6 +9,7 @@
 set -eu
 libdir=$1
 sanitize=$2
+shim=$3
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 consumer=/lib/systemd/systemd-modules-load
 [ -x "$consumer" ] || { echo "SKIP: no $consumer"; exit 77; }
@@ -24,6 +25,11 @@ case "$sanitize" in
 esac
 run() {
 	LD_PRELOAD=$preload LD_BIND_NOW=1 LD_LIBRARY_PATH=$libdir "$@"
+}
+# The same on the fake kernel under $root: the shim stands where libc meets the kernel.
+run_fake() {
+	LD_PRELOAD="${preload:+$preload }$shim" LIBMOD_SHIM_ROOT=$root LD_BIND_NOW=1 \
+		LD_LIBRARY_PATH=$libdir "$@"
 }
 
 # The library the dynamic linker picks must be ours.
@@ -53,7 +59,7 @@ if ! grep -q "libmod_compat_no_such_module" "$tmp/out"; then
 fi
 cat "$tmp/out"
 
-# A load end to end, into the fake kernel (LIBMOD_TEST_SYSROOT) with the corpus as its tree.
+# A load end to end, into the fake kernel (tests/shim) with the corpus as its tree.
 tree=$("$top/scripts/make-trees.sh" --print plain 2>/dev/null) || tree=
 moddir=$(ls -d "$tree"/lib/modules/*/ 2>/dev/null | head -n 1)
 if [ -n "$moddir" ] && [ -f "$moddir/modules.dep.bin" ]; then
@@ -65,7 +71,7 @@ if [ -n "$moddir" ] && [ -f "$moddir/modules.dep.bin" ]; then
 	basename "$moddir" > "$root/proc/sys/kernel/osrelease"
 	ln -s "$moddir" "$root/lib/modules/$(basename "$moddir")"
 	echo ext4 > "$tmp/load.conf"
-	LIBMOD_TEST_SYSROOT=$root run "$consumer" "$tmp/load.conf" > "$tmp/out" 2>&1 || {
+	run_fake "$consumer" "$tmp/load.conf" > "$tmp/out" 2>&1 || {
 		echo "FAIL: loading ext4:"
 		cat "$tmp/out"
 		exit 1
@@ -82,7 +88,7 @@ if [ -n "$moddir" ] && [ -f "$moddir/modules.dep.bin" ]; then
 	[ "$(cat "$root/sys/module/ext4/initstate")" = live ] || { echo "FAIL: ext4 not live"; exit 1; }
 	# Loaded now: a second run finds it so (kmod_module_get_initstate) and loads nothing.
 	before=$(wc -l < "$root/calls.log")
-	LIBMOD_TEST_SYSROOT=$root run "$consumer" "$tmp/load.conf" > "$tmp/out" 2>&1 || {
+	run_fake "$consumer" "$tmp/load.conf" > "$tmp/out" 2>&1 || {
 		echo "FAIL: second run:"
 		cat "$tmp/out"
 		exit 1

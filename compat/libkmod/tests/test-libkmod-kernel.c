@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The kernel side of the libkmod compatibility layer against libmod's fake kernel
- * (LIBMOD_TEST_SYSROOT): loaded-module state, holders and sections, insert and remove flag
+ * (tests/shim, preloaded by meson: LIBMOD_SHIM_ROOT names its root): loaded-module state, holders and sections, insert and remove flag
  * mappings, and a full probe into the fake kernel with the real modules of argv[1]. Also
  * libmod's own change detection (mod_ctx_validate), which kmod_validate_resources rests on.
  */
@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 	}
 	make_root();
 	/* Every context made from here on talks to the fake kernel under root. */
-	setenv("LIBMOD_TEST_SYSROOT", root, 1);
+	setenv("LIBMOD_SHIM_ROOT", root, 1);
 	ctx = kmod_new(argv[1], none);
 	CHECK(ctx != NULL);
 	if (ctx) {
