@@ -185,7 +185,8 @@ static void put_sorted_module_names(const struct kmod_list *list)
 		kmod_module_unref(m);
 	}
 	if (names.n)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+		if (names.n > 1)
+			qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	for (size_t i = 0; i < names.n; i++) {
 		fputc(' ', out);
 		put_str(names.v[i]);
@@ -594,7 +595,8 @@ static void report_state(struct kmod_module *mod)
 		strv_push(&sv, s);
 	}
 	kmod_module_section_free_list(sections);
-	qsort(sv.v, sv.n, sizeof(*sv.v), cmp_str);
+	if (sv.n > 1)
+		qsort(sv.v, sv.n, sizeof(*sv.v), cmp_str);
 	for (size_t i = 0; i < sv.n; i++) {
 		fputs("  section ", out);
 		put_str(sv.v[i]);
