@@ -208,15 +208,17 @@ KMOD_EXPORT int kmod_load_resources(struct kmod_ctx *ctx)
 	if (!ctx)
 		return -ENOENT;
 	/*
-	 * libkmod needs every index, the builtin ones included; libmod forgives missing builtin
-	 * indexes (old kernels). Asking for each keeps libkmod's answer: -ENOENT when any is
-	 * missing.
+	 * libkmod needs every index but modules.builtin.alias.bin, which it treats as optional
+	 * (older installations lack it); libmod forgives both builtin indexes. Asking for each
+	 * keeps libkmod's answer: -ENOENT when a required one is missing.
 	 */
 	r = mod_ctx_load_indexes(ctx->mctx);
 	for (int i = 0; r == 0 && i < _MOD_INDEX_KIND_MAX; i++) {
 		struct mod_index *idx;
 
 		r = mod_ctx_get_index(ctx->mctx, (enum mod_index_kind)i, &idx);
+		if (r < 0 && i == MOD_INDEX_BUILTIN_ALIAS)
+			r = 0;
 	}
 	if (r < 0) {
 		kmod_unload_resources(ctx);
