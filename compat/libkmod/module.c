@@ -214,6 +214,7 @@ KMOD_EXPORT int kmod_module_new_from_lookup(struct kmod_ctx *ctx, const char *gi
 					    struct kmod_list **list)
 {
 	struct mod_module_list *found = NULL;
+	char norm[PATH_MAX];
 	int r;
 
 	if (!ctx || !given_alias)
@@ -221,6 +222,15 @@ KMOD_EXPORT int kmod_module_new_from_lookup(struct kmod_ctx *ctx, const char *gi
 	if (!list || *list) {
 		KERR(ctx, "An empty list is needed to create lookup\n");
 		return -ENOSYS;
+	}
+	/*
+	 * An alias with an unmatched bracket is the caller's input, not a fault: libkmod says so
+	 * at debug level (libmod's lookup logs it as an error, which udevd would forward for
+	 * every odd modalias).
+	 */
+	if (mod_alias_normalize(given_alias, norm, sizeof(norm)) == -EINVAL) {
+		KDBG(ctx, "invalid alias: %s\n", given_alias);
+		return -EINVAL;
 	}
 	r = mod_module_lookup(ctx->mctx, given_alias, &found);
 	/* libkmod: nothing found is success with an empty list; callers test the list. */
