@@ -566,7 +566,12 @@ int tool_modprobe_main(int argc, char *argv[])
 		goto done;
 	}
 	tool_log_attach(ctx);
-	mod_ctx_load_indexes(ctx);
+	/*
+	 * No mod_ctx_load_indexes() here, unlike kmod's kmod_load_resources(): the library opens
+	 * each index on its first lookup, and most calls need one or two of the five (a module
+	 * name is answered by modules.dep.bin alone). Opening and mapping the rest was a fifth of
+	 * the syscalls of a short-lived modprobe.
+	 */
 
 	if (do_show_config) {
 		r = show_config(ctx);
