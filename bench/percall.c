@@ -57,8 +57,8 @@ static double tv_s(struct timeval tv)
  * Run one call; its wall time goes to *secs, its CPU time to *cpu. Returns the exit status, or
  * -1 if it did not run.
  */
-static int run(const char *tool, struct call *c, const posix_spawn_file_actions_t *fa,
-	       double *secs, double *cpu)
+static int run(const char *tool, struct call *c, const posix_spawn_file_actions_t *fa, double *secs,
+	       double *cpu)
 {
 	struct rusage ru;
 	pid_t pid;
@@ -102,13 +102,15 @@ static size_t read_calls(const char *file, struct call **ret)
 		exit(2);
 	}
 	while (getline(&line, &cap, f) > 0) {
-		struct call c = { 0 };
+		struct call c = {0};
 		size_t argc = 1;
 		char *save = NULL;
 
-		for (char *w = strtok_r(line, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+		for (char *w = strtok_r(line, " \t\n", &save); w;
+		     w = strtok_r(NULL, " \t\n", &save)) {
 			if (argc > MAX_ARGS) {
-				fprintf(stderr, "percall: %s: more than %d arguments\n", file, MAX_ARGS);
+				fprintf(stderr, "percall: %s: more than %d arguments\n", file,
+					MAX_ARGS);
 				exit(2);
 			}
 			c.argv[argc++] = strdup(w);
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
 
 	for (size_t r = 0; r < rounds; r++) {
 		for (size_t i = 0; i < n; i++) {
-			const char *tools[2] = { argv[3], argv[4] };
+			const char *tools[2] = {argv[3], argv[4]};
 			double t[2], cpu[2];
 			int st[2];
 			int first = (int)((r + i) % 2);
@@ -163,8 +165,9 @@ int main(int argc, char **argv)
 			st[first] = run(tools[first], &calls[i], &fa, &t[first], &cpu[first]);
 			st[!first] = run(tools[!first], &calls[i], &fa, &t[!first], &cpu[!first]);
 			if (st[0] < 0 || st[1] < 0 || st[0] != st[1]) {
-				fprintf(stderr, "percall: exit status differs (kmod %d, ours %d):",
-					st[0], st[1]);
+				fprintf(stderr,
+					"percall: exit status differs (kmod %d, ours %d):", st[0],
+					st[1]);
 				for (char **a = calls[i].argv + 1; *a; a++)
 					fprintf(stderr, " %s", *a);
 				fputc('\n', stderr);

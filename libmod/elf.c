@@ -2,10 +2,10 @@
 /*
  * The ELF view of a module: the headers are read and validated once, the sections are indexed
  * into a small table, and every iterator then reads the untrusted bytes in place (endian-aware,
- * range-checked), so modinfo and depmod pay for no copies. No libelf: a module needs nothing
- * from it but the section headers, and a program linked with it maps libelf and zlib at every
- * start, which was a fifth of what a short-lived modprobe spent before doing any work. Forced-load stripping
- * lives here too because it edits the same headers.
+ * range-checked), so modinfo and depmod pay for no copies. No libelf: nothing is needed from
+ * it but the section header table, and linking it made every short-lived modprobe find, map
+ * and relocate libelf and zlib before doing any work. Forced-load stripping lives here too
+ * because it edits the same headers.
  */
 #include <elf.h>
 #include <errno.h>
@@ -86,8 +86,7 @@ static const uint8_t *sec_data(const struct mod_elf *elf, size_t idx)
  * Section header i, endian-aware. The table was bounded against the file before: entry 0 by
  * check_header(), all of them by index_sections().
  */
-static void read_shdr(const struct mod_elf *elf, size_t i, struct elf_section *s,
-		      uint32_t *name)
+static void read_shdr(const struct mod_elf *elf, size_t i, struct elf_section *s, uint32_t *name)
 {
 	const uint8_t *p = elf->buf + elf->shoff + i * elf->shentsize;
 	bool be = elf->be;
