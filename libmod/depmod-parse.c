@@ -7,7 +7,6 @@
  * so the output does not depend on the thread count or on scheduling.
  */
 #include <errno.h>
-#include <libelf.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -274,8 +273,6 @@ int depmod_parse_all(struct mod_depmod *d)
 		nthreads = DEPMOD_MAX_THREADS;
 	if (nthreads > d->n_mods)
 		nthreads = d->n_mods;
-	/* libelf keeps global state that must be set up before threads use it */
-	elf_version(EV_CURRENT);
 
 	if (nthreads <= 1) {
 		for (size_t i = 0; i < d->n_mods; i++)

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The ELF view of a module: libelf reads and validates the headers once, the sections are
- * indexed into a small table, and every iterator then reads the untrusted bytes in place
- * (endian-aware, range-checked), so modinfo and depmod pay for no copies. Forced-load stripping
- * lives here too because it edits the same headers.
+ * The ELF view of a module: the headers are read and validated once, the sections are indexed
+ * into a small table, and every iterator then reads the untrusted bytes in place (endian-aware,
+ * range-checked), so modinfo and depmod pay for no copies. No libelf: nothing is needed from
+ * it but the section header table, and linking it made every short-lived modprobe find, map
+ * and relocate libelf and zlib before doing any work. Forced-load stripping lives here too
+ * because it edits the same headers.
  */
+#include <elf.h>
 #include <errno.h>
-#include <gelf.h>
 #include <stddef.h>
-#include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,27 +82,60 @@ static const uint8_t *sec_data(const struct mod_elf *elf, size_t idx)
 	return elf->buf + elf->secs[idx].offset;
 }
 
-static int index_sections(struct mod_elf *elf, Elf *e)
+/*
+ * Section header i, endian-aware. The table was bounded against the file before: entry 0 by
+ * check_header(), all of them by index_sections().
+ */
+static void read_shdr(const struct mod_elf *elf, size_t i, struct elf_section *s, uint32_t *name)
 {
+	const uint8_t *p = elf->buf + elf->shoff + i * elf->shentsize;
+	bool be = elf->be;
+
+	if (elf->class == 64) {
+		*name = mod_rd32(p + offsetof(Elf64_Shdr, sh_name), be);
+		s->type = mod_rd32(p + offsetof(Elf64_Shdr, sh_type), be);
+		s->flags = mod_rd64(p + offsetof(Elf64_Shdr, sh_flags), be);
+		s->offset = mod_rd64(p + offsetof(Elf64_Shdr, sh_offset), be);
+		s->size = mod_rd64(p + offsetof(Elf64_Shdr, sh_size), be);
+		s->link = mod_rd32(p + offsetof(Elf64_Shdr, sh_link), be);
+	} else {
+		*name = mod_rd32(p + offsetof(Elf32_Shdr, sh_name), be);
+		s->type = mod_rd32(p + offsetof(Elf32_Shdr, sh_type), be);
+		s->flags = mod_rd32(p + offsetof(Elf32_Shdr, sh_flags), be);
+		s->offset = mod_rd32(p + offsetof(Elf32_Shdr, sh_offset), be);
+		s->size = mod_rd32(p + offsetof(Elf32_Shdr, sh_size), be);
+		s->link = mod_rd32(p + offsetof(Elf32_Shdr, sh_link), be);
+	}
+}
+
+/*
+ * e_shnum and e_shstrndx are the ELF header's; with extended numbering (more than 0xff00
+ * sections) the real values are in section 0's sh_size and sh_link.
+ */
+static int index_sections(struct mod_elf *elf, uint16_t e_shnum, uint16_t e_shstrndx)
+{
+	struct elf_section s0;
+	uint32_t name;
+	uint64_t count;
 	size_t shstrndx, i;
 	const char *shstr = NULL;
 	size_t shstr_len = 0;
 
-	if (elf_getshdrnum(e, &elf->shnum) < 0) {
-		ELF_ERR(elf, "bad ELF: cannot read the section count: %s\n", elf_errmsg(-1));
-		return -ENOEXEC;
-	}
-	if (elf->shnum == 0) {
+	read_shdr(elf, 0, &s0, &name);
+	count = e_shnum ? e_shnum : s0.size;
+	if (count == 0) {
 		ELF_ERR(elf, "bad ELF: no sections\n");
 		return -ENOEXEC;
 	}
 	/* The count may come from section 0 (extended numbering): the table must still fit. */
-	if (elf->shnum > (elf->len - elf->shoff) / elf->shentsize) {
-		ELF_ERR(elf, "truncated or corrupt: %zu section headers do not fit in the file\n",
-			elf->shnum);
+	if (count > (elf->len - elf->shoff) / elf->shentsize) {
+		ELF_ERR(elf, "truncated or corrupt: %llu section headers do not fit in the file\n",
+			(unsigned long long)count);
 		return -ENOEXEC;
 	}
-	if (elf_getshdrstrndx(e, &shstrndx) < 0 || shstrndx >= elf->shnum) {
+	elf->shnum = (size_t)count;
+	shstrndx = e_shstrndx == SHN_XINDEX ? s0.link : e_shstrndx;
+	if (shstrndx >= elf->shnum) {
 		ELF_ERR(elf, "bad ELF: invalid section name string table index\n");
 		return -ENOEXEC;
 	}
@@ -111,20 +145,9 @@ static int index_sections(struct mod_elf *elf, Elf *e)
 
 	for (i = 0; i < elf->shnum; i++) {
 		struct elf_section *s = &elf->secs[i];
-		Elf_Scn *scn = elf_getscn(e, i);
-		GElf_Shdr sh;
 
-		if (!scn || !gelf_getshdr(scn, &sh)) {
-			ELF_ERR(elf, "bad ELF: cannot read section header %zu: %s\n", i,
-			    elf_errmsg(-1));
-			return -ENOEXEC;
-		}
-		s->offset = sh.sh_offset;
-		s->size = sh.sh_size;
-		s->flags = sh.sh_flags;
-		s->type = sh.sh_type;
-		s->link = sh.sh_link;
-		s->name = (const char *)(uintptr_t)sh.sh_name; /* resolved below */
+		read_shdr(elf, i, s, &name);
+		s->name = (const char *)(uintptr_t)name; /* resolved below */
 		if (s->type != SHT_NOBITS && s->type != SHT_NULL &&
 		    (s->offset > elf->len || s->size > elf->len - s->offset)) {
 			ELF_ERR(elf,
@@ -213,9 +236,9 @@ static void elf_unrefp(struct mod_elf **elf)
 }
 
 /*
- * Check what libelf would only report vaguely ("invalid ELF file data", "no sections"): the
- * header fits, and the section header table lies inside the file. A module cut short (a partial
- * download or copy) fails here with the offsets that show it was truncated.
+ * The identification and the ELF header: the header fits, and the section header table lies
+ * inside the file. A module cut short (a partial download or copy) fails here with the offsets
+ * that show it was truncated.
  */
 static int check_header(struct mod_ctx *ctx, const char *path, const uint8_t *buf, size_t len)
 {
@@ -242,6 +265,11 @@ static int check_header(struct mod_ctx *ctx, const char *path, const uint8_t *bu
 	}
 	if (buf[EI_DATA] != ELFDATA2LSB && buf[EI_DATA] != ELFDATA2MSB) {
 		PATH_ERR(ctx, path, "bad ELF: unknown data encoding %u\n", buf[EI_DATA]);
+		return -ENOEXEC;
+	}
+	/* Version 1 is the only one there is; libelf refused others too. */
+	if (buf[EI_VERSION] != EV_CURRENT) {
+		PATH_ERR(ctx, path, "bad ELF: unknown ELF version %u\n", buf[EI_VERSION]);
 		return -ENOEXEC;
 	}
 	is64 = buf[EI_CLASS] == ELFCLASS64;
@@ -290,8 +318,7 @@ static int elf_new(struct mod_ctx *ctx, struct mod_image *img, const void *buf, 
 	_cleanup_(elf_unrefp) struct mod_elf *elf = NULL;
 	const char *path = img ? mod_image_get_path(img) : NULL;
 	const uint8_t *ident = buf;
-	Elf *e;
-	GElf_Ehdr eh;
+	uint16_t e_shnum, e_shstrndx;
 	int err;
 
 	if (!buf || !ret)
@@ -313,24 +340,21 @@ static int elf_new(struct mod_ctx *ctx, struct mod_image *img, const void *buf, 
 	elf->be = ident[EI_DATA] == ELFDATA2MSB;
 	elf->has_crc_syms = -1;
 
-	/* libelf only reads through this pointer (no elf_update), so the cast is safe. */
-	elf_version(EV_CURRENT);
-	e = elf_memory((char *)(uintptr_t)buf, len);
-	if (!e) {
-		ELF_ERR(elf, "bad ELF: %s\n", elf_errmsg(-1));
-		return -ENOEXEC;
+	/* check_header() made sure the whole ELF header is there. */
+	if (elf->class == 64) {
+		elf->machine = mod_rd16(ident + offsetof(Elf64_Ehdr, e_machine), elf->be);
+		elf->shoff = mod_rd64(ident + offsetof(Elf64_Ehdr, e_shoff), elf->be);
+		elf->shentsize = mod_rd16(ident + offsetof(Elf64_Ehdr, e_shentsize), elf->be);
+		e_shnum = mod_rd16(ident + offsetof(Elf64_Ehdr, e_shnum), elf->be);
+		e_shstrndx = mod_rd16(ident + offsetof(Elf64_Ehdr, e_shstrndx), elf->be);
+	} else {
+		elf->machine = mod_rd16(ident + offsetof(Elf32_Ehdr, e_machine), elf->be);
+		elf->shoff = mod_rd32(ident + offsetof(Elf32_Ehdr, e_shoff), elf->be);
+		elf->shentsize = mod_rd16(ident + offsetof(Elf32_Ehdr, e_shentsize), elf->be);
+		e_shnum = mod_rd16(ident + offsetof(Elf32_Ehdr, e_shnum), elf->be);
+		e_shstrndx = mod_rd16(ident + offsetof(Elf32_Ehdr, e_shstrndx), elf->be);
 	}
-	if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-		ELF_ERR(elf, "bad ELF: cannot read the ELF header: %s\n", elf_errmsg(-1));
-		elf_end(e);
-		return -ENOEXEC;
-	}
-	elf->machine = eh.e_machine;
-	elf->shoff = eh.e_shoff;
-	elf->shentsize = eh.e_shentsize;
-	err = index_sections(elf, e);
-	/* Everything needed later is in our table now; libelf's copies can go. */
-	elf_end(e);
+	err = index_sections(elf, e_shnum, e_shstrndx);
 	if (err < 0)
 		return err;
 	find_sections(elf);
@@ -513,8 +537,8 @@ static bool read_sym(const struct mod_elf *elf, size_t i, struct sym *out)
 		info = p[12];
 		out->shndx = mod_rd16(p + 14, elf->be);
 	}
-	out->bind = GELF_ST_BIND(info);
-	out->type = GELF_ST_TYPE(info);
+	out->bind = ELF64_ST_BIND(info) /* the same for both classes */;
+	out->type = ELF64_ST_TYPE(info);
 	if (name >= elf->strtab_len) {
 		DBG(elf->ctx, "symbol %zu: name offset %u is past the string table\n", i, name);
 		return false;

@@ -9,7 +9,7 @@ set -euo pipefail
 
 PACKAGES=(
 	meson ninja-build pkg-config gcc          # build
-	libelf-dev zlib1g-dev liblzma-dev libzstd-dev libssl-dev
+	zlib1g-dev liblzma-dev libzstd-dev libssl-dev  # dlopen'ed by libmod, linked by the unit tests
 	libcmocka-dev                             # unit tests
 	kmod libkmod-dev                          # the reference, for differential tests
 	xz-utils zstd gzip                        # compressed module trees (scripts/make-trees.sh)

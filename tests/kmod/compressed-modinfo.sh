@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # compressed-modinfo.sh MODINFO MODPROBE SRCDIR: with the decompression libraries loaded on first
 # use, modinfo on an xz, zstd and gzip module prints what it prints for the plain file, and
-# modprobe -D, which decompresses nothing, never maps liblzma or libzstd. (libz is mapped
-# anyway: libelf links it.)
+# modprobe -D, which decompresses nothing, never maps liblzma, libzstd or libz (nor libelf,
+# which libmod does not use).
 set -u
 modinfo=$1 modprobe=$2 src=$3
 ver=$("$src/scripts/make-trees.sh" --print-version) || exit 77
@@ -19,7 +19,7 @@ for kind in xz zst gz-indexed; do
 		fails=$((fails + 1))
 	fi
 	libs=$(LD_DEBUG=libs "$modprobe" -d "$root" -S "$ver" -D ext4 2>&1 >/dev/null |
-		grep -oE 'find library=(liblzma|libzstd)\.so[^;]*' | sort -u)
+		grep -oE 'find library=(liblzma|libzstd|libz|libelf)\.so[^;]*' | sort -u)
 	if [ -n "$libs" ]; then
 		echo "FAIL modprobe -D ($kind) loaded: $libs"
 		fails=$((fails + 1))

@@ -432,6 +432,54 @@ static void test_bad_headers(void **state)
 	mod_ctx_unref(ctx);
 }
 
+/*
+ * Extended numbering (ELF gABI, for more than 0xff00 sections): e_shnum 0 puts the count in
+ * section 0's sh_size, e_shstrndx SHN_XINDEX puts the name table's index in its sh_link. The
+ * header reader must follow both and see the same module as with the plain fields.
+ */
+static void test_extended_numbering(void **state)
+{
+	struct mod_ctx *ctx = new_ctx();
+	struct built *m = calloc(1, sizeof(*m));
+
+	for (int v = 0; v < 4; v++) {
+		bool is64 = v & 1, be = v & 2;
+		struct w w = { m->buf, be, is64 };
+		struct mod_elf *elf = NULL;
+		const char *name, *key, *val;
+		size_t kl, c = 0;
+
+		build_module(m, is64, be, true);
+		put(&w, is64 ? 60 : 48, 0, 2);                         /* e_shnum */
+		put(&w, is64 ? 62 : 50, SHN_XINDEX, 2);                /* e_shstrndx */
+		put_word(&w, m->shoff + (is64 ? 32 : 20), NSEC + 1);   /* section 0 sh_size */
+		put(&w, m->shoff + (is64 ? 40 : 24), NSEC, 4);         /* section 0 sh_link */
+		assert_int_equal(mod_elf_new(ctx, m->buf, m->len, &elf), 0);
+		assert_int_equal(mod_elf_get_this_module_name(elf, &name), 0);
+		assert_string_equal(name, "testmod");
+		assert_int_equal(mod_elf_modinfo_next(elf, &c, &key, &kl, &val), 0);
+		assert_memory_equal(key, "license", 7);
+		mod_elf_unref(elf);
+
+		/* A count in section 0 that the file cannot hold, or none at all. */
+		put_word(&w, m->shoff + (is64 ? 32 : 20), 100000);
+		expect_bad(ctx, m->buf, m->len);
+		put_word(&w, m->shoff + (is64 ? 32 : 20), 0);
+		expect_bad(ctx, m->buf, m->len);
+		/* The name table's index in section 0 out of range. */
+		put_word(&w, m->shoff + (is64 ? 32 : 20), NSEC + 1);
+		put(&w, m->shoff + (is64 ? 40 : 24), NSEC + 1, 4);
+		expect_bad(ctx, m->buf, m->len);
+
+		/* An ELF version other than 1 (EV_CURRENT) is refused. */
+		build_module(m, is64, be, true);
+		m->buf[EI_VERSION] = 2;
+		expect_bad(ctx, m->buf, m->len);
+	}
+	free(m);
+	mod_ctx_unref(ctx);
+}
+
 static void test_bad_contents(void **state)
 {
 	struct mod_ctx *ctx = new_ctx();
@@ -618,6 +666,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_le32),
 		cmocka_unit_test(test_be32),
 		cmocka_unit_test(test_bad_headers),
+		cmocka_unit_test(test_extended_numbering),
 		cmocka_unit_test(test_bad_contents),
 	};
 

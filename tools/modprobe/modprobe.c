@@ -566,7 +566,12 @@ int tool_modprobe_main(int argc, char *argv[])
 		goto done;
 	}
 	tool_log_attach(ctx);
-	mod_ctx_load_indexes(ctx);
+	/*
+	 * No mod_ctx_load_indexes() here, unlike kmod's kmod_load_resources(): the library opens
+	 * each index on its first lookup, and most calls need one or two of the five (a module
+	 * name is answered by modules.dep.bin and modules.builtin.bin). Each index not needed
+	 * cost six syscalls (stat, open, fstat, mmap, close, munmap) and its page faults.
+	 */
 
 	if (do_show_config) {
 		r = show_config(ctx);
