@@ -410,6 +410,7 @@ static const struct output {
 	{ MOD_DEPMOD_OUTPUT_BUILTIN_ALIAS_BIN, "modules.builtin.alias.bin", true },
 	{ MOD_DEPMOD_OUTPUT_DEVNAME, "modules.devname", false },
 };
+_Static_assert(ARRAY_SIZE(outputs_tab) == DEPMOD_N_OUTPUTS, "the cache records every output");
 
 /* Produce one output into fd. */
 static int gen_output(struct mod_depmod *d, const struct output *o, int fd)
@@ -475,15 +476,17 @@ static int gen_output(struct mod_depmod *d, const struct output *o, int fd)
 	return r;
 }
 
-/* The generator depmod_commit calls: outputs_tab[i] into fd. */
+/* The generator depmod_commit calls: outputs_tab[i] into fd, then the cache. */
 static int gen_output_at(struct mod_depmod *d, size_t i, int fd)
 {
+	if (i == DEPMOD_N_OUTPUTS)
+		return depmod_cache_write(d, fd);
 	return gen_output(d, &outputs_tab[i], fd);
 }
 
 int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
 {
-	const char *names[ARRAY_SIZE(outputs_tab)] = { 0 };
+	const char *names[DEPMOD_N_OUTPUTS + 1] = { 0 };
 	int r = 0;
 
 	if (dry_run_fd >= 0) {
@@ -492,8 +495,17 @@ int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
 				r = gen_output(d, &outputs_tab[i], dry_run_fd);
 		return r;
 	}
+	if (outputs == MOD_DEPMOD_OUTPUT_ALL && depmod_cache_outputs_current(d)) {
+		/* every input and output is as the cache recorded: the files are already right */
+		INFO(d->ctx, "%s: nothing changed since the last run, nothing written\n",
+		     d->outdirfull);
+		return 0;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(outputs_tab); i++)
 		if (outputs & outputs_tab[i].bit)
 			names[i] = outputs_tab[i].name;
-	return depmod_commit(d, names, ARRAY_SIZE(outputs_tab), gen_output_at);
+	/* last, so that it records the outputs as written; only a whole set is worth recording */
+	if (outputs == MOD_DEPMOD_OUTPUT_ALL && !(d->cache_flags & MOD_DEPMOD_CACHE_NO_WRITE))
+		names[DEPMOD_N_OUTPUTS] = DEPMOD_CACHE_NAME;
+	return depmod_commit(d, names, ARRAY_SIZE(names), gen_output_at);
 }
