@@ -103,7 +103,7 @@ static size_t pad8(size_t n)
 }
 
 /* A fast 64-bit hash over 8-byte words: catches damage, not malice (the dir is root's). */
-static uint64_t hash_words(uint64_t h, const void *p, size_t len)
+uint64_t depmod_cache_hash(uint64_t h, const void *p, size_t len)
 {
 	const unsigned char *b = p;
 
@@ -168,8 +168,8 @@ void depmod_fp_add(struct mod_depmod *d, const void *p, size_t len)
 	/* the length first, so that ("ab","c") and ("a","bc") differ */
 	uint64_t n = len;
 
-	d->fingerprint = hash_words(d->fingerprint, &n, sizeof(n));
-	d->fingerprint = hash_words(d->fingerprint, p, len);
+	d->fingerprint = depmod_cache_hash(d->fingerprint, &n, sizeof(n));
+	d->fingerprint = depmod_cache_hash(d->fingerprint, p, len);
 }
 
 void depmod_fp_add_str(struct mod_depmod *d, const char *s)
@@ -196,11 +196,7 @@ void depmod_fp_add_file(struct mod_depmod *d, const char *path)
 
 void depmod_cache_free(struct mod_depmod *d)
 {
-	if (!d->cache)
-		return;
-	free(d->cache->buf);
-	free(d->cache->slots);
-	free(d->cache);
+	depmod_cache_release(d->cache);
 	d->cache = NULL;
 }
 
@@ -291,7 +287,7 @@ static int cache_index(struct depmod_cache *c, const char **why, bool *is_other_
 		*why = "truncated or wrong size";
 		return -EINVAL;
 	}
-	if (hash_words(0, c->buf + sizeof(*h), c->len - sizeof(*h)) != h->body_hash) {
+	if (depmod_cache_hash(0, c->buf + sizeof(*h), c->len - sizeof(*h)) != h->body_hash) {
 		*why = "checksum mismatch (damaged)";
 		return -EINVAL;
 	}
@@ -336,54 +332,6 @@ static int cache_path(const struct mod_depmod *d, struct strbuf *sb)
 	return strbuf_pushf(sb, "%s/" DEPMOD_CACHE_NAME, d->outdirfull);
 }
 
-void depmod_cache_load(struct mod_depmod *d)
-{
-	struct depmod_cache *c;
-	struct strbuf sb;
-	const char *why = NULL;
-	bool other_version = false;
-	int r;
-
-	depmod_cache_free(d);
-	if (d->cache_flags & MOD_DEPMOD_CACHE_NO_READ)
-		return;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return;
-	strbuf_init(&sb, NULL, 0, PATH_MAX * 4);
-	r = cache_path(d, &sb);
-	if (r >= 0)
-		r = read_file_all(strbuf_str(&sb), CACHE_MAX, &c->buf, &c->len);
-	if (r == -ENOENT) {
-		DBG(d->ctx, "no cache at %s\n", strbuf_str(&sb));
-		goto drop;
-	}
-	if (r < 0) {
-		errno = -r;
-		WARN(d->ctx, "ignoring the depmod cache %s: %m\n", strbuf_str(&sb));
-		goto drop;
-	}
-	r = cache_index(c, &why, &other_version);
-	if (r == -ENOMEM)
-		goto drop;
-	if (r < 0) {
-		/* after an upgrade this is expected: not worth a warning */
-		if (other_version)
-			INFO(d->ctx, "ignoring the depmod cache %s: %s\n", strbuf_str(&sb), why);
-		else
-			WARN(d->ctx, "ignoring the depmod cache %s: %s\n", strbuf_str(&sb), why);
-		goto drop;
-	}
-	strbuf_release(&sb);
-	d->cache = c;
-	return;
-drop:
-	strbuf_release(&sb);
-	free(c->buf);
-	free(c->slots);
-	free(c);
-}
-
 /*
  * Point m at a record's entries and strings where they lie in the cache's buffer (the entry
  * layout is struct depmod_ent's): no copy, and the buffer lives until the run is reset.
@@ -398,6 +346,93 @@ static void fill_from_record(struct depmod_mod *m, const struct cache_mod *r)
 	m->strs_len = m->strs_cap = r->strs_len;
 	m->parsed = true;
 	m->from_cache = true;
+}
+
+int depmod_cache_parse(char *buf, size_t len, struct depmod_cache **ret, const char **why,
+		       bool *is_other_version)
+{
+	struct depmod_cache *c = calloc(1, sizeof(*c));
+	int r;
+
+	*is_other_version = false;
+	*why = NULL;
+	if (!c) {
+		free(buf);
+		return -ENOMEM;
+	}
+	c->buf = buf;
+	c->len = len;
+	r = cache_index(c, why, is_other_version);
+	if (r < 0) {
+		depmod_cache_release(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+void depmod_cache_release(struct depmod_cache *c)
+{
+	if (!c)
+		return;
+	free(c->buf);
+	free(c->slots);
+	free(c);
+}
+
+size_t depmod_cache_count(const struct depmod_cache *c)
+{
+	return c->hdr->n_mods;
+}
+
+/* The record of module path rel, or NULL; its key in *key and its entries in m. */
+bool depmod_cache_find(const struct depmod_cache *c, const char *rel, struct depmod_key *key,
+		       struct depmod_mod *m)
+{
+	const struct cache_mod *r = *cache_slot(c, rel, strlen(rel));
+
+	if (!r)
+		return false;
+	*key = r->key;
+	fill_from_record(m, r);
+	return true;
+}
+
+void depmod_cache_load(struct mod_depmod *d)
+{
+	struct strbuf sb;
+	const char *why = NULL;
+	bool other_version = false;
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	depmod_cache_free(d);
+	if (d->cache_flags & MOD_DEPMOD_CACHE_NO_READ)
+		return;
+	strbuf_init(&sb, NULL, 0, PATH_MAX * 4);
+	r = cache_path(d, &sb);
+	if (r >= 0)
+		r = read_file_all(strbuf_str(&sb), CACHE_MAX, &buf, &len);
+	if (r == -ENOENT) {
+		DBG(d->ctx, "no cache at %s\n", strbuf_str(&sb));
+		goto out;
+	}
+	if (r < 0) {
+		errno = -r;
+		WARN(d->ctx, "ignoring the depmod cache %s: %m\n", strbuf_str(&sb));
+		goto out;
+	}
+	r = depmod_cache_parse(buf, len, &d->cache, &why, &other_version);
+	if (r < 0 && r != -ENOMEM) {
+		/* after an upgrade this is expected: not worth a warning */
+		if (other_version)
+			INFO(d->ctx, "ignoring the depmod cache %s: %s\n", strbuf_str(&sb), why);
+		else
+			WARN(d->ctx, "ignoring the depmod cache %s: %s\n", strbuf_str(&sb), why);
+	}
+out:
+	strbuf_release(&sb);
 }
 
 int depmod_cache_apply(struct mod_depmod *d)
@@ -478,12 +513,12 @@ static void cw_put(struct cache_writer *cw, const void *p, size_t len)
 	size_t padded = pad8(len);
 
 	/* every piece is padded to 8 bytes, so hashing piecewise equals hashing the body */
-	cw->hash = hash_words(cw->hash, p, len & ~(size_t)7);
+	cw->hash = depmod_cache_hash(cw->hash, p, len & ~(size_t)7);
 	if (len % 8) {
 		char tail[8] = { 0 };
 
 		memcpy(tail, (const char *)p + (len & ~(size_t)7), len % 8);
-		cw->hash = hash_words(cw->hash, tail, 8);
+		cw->hash = depmod_cache_hash(cw->hash, tail, 8);
 	}
 	wbuf_put(&cw->w, p, len);
 	wbuf_put(&cw->w, zeros, padded - len);

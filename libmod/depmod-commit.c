@@ -5,8 +5,9 @@
  * - One writer at a time: the directory itself is flock'ed for the whole commit, so concurrent
  *   depmods (package triggers, DKMS) queue instead of deleting each other's temporary files;
  *   each then writes the complete set it computed, and the last one's stays.
- * - Durable before visible: every output is written to a temporary file and fsync'ed, then the
- *   directory is, and only then are the temporaries renamed over the old files.
+ * - Durable before visible: every output is written to a temporary file and fsync'ed (all
+ *   writes first, then all syncs), then the directory is, and only then are the temporaries
+ *   renamed over the old files. An output byte-identical to the file in place is not replaced.
  * - All or nothing across a crash: before the first rename, a journal (".modules.journal",
  *   itself written, fsync'ed and renamed into place) names every temporary and its final name.
  *   A crash during the renames leaves the journal; the next depmod on the directory finishes
@@ -166,7 +167,7 @@ static int create_temp(struct mod_depmod *d, int dfd, const char *name, char **t
 		int fd;
 
 		mod_random_suffix(base + n - 6, 6);
-		fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		fd = openat(dfd, base, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0 && errno == EEXIST)
 			continue;
 		if (fd < 0) {

@@ -218,6 +218,19 @@ int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd);
 
 /* depmod-cache.c */
 void depmod_key_from_stat(struct depmod_key *k, const struct stat *st);
+/* The body hash of the format (docs/DEPMOD-CACHE.md), continued from h. */
+uint64_t depmod_cache_hash(uint64_t h, const void *p, size_t len);
+/*
+ * Check a cache file's bytes (buf, owned from here on) and index them. On failure the reason in
+ * *why, and *is_other_version when only the version differs.
+ */
+int depmod_cache_parse(char *buf, size_t len, struct depmod_cache **ret, const char **why,
+		       bool *is_other_version);
+void depmod_cache_release(struct depmod_cache *c);
+size_t depmod_cache_count(const struct depmod_cache *c);
+/* Module path rel's record: its key in *key, m's entries pointed at its own (not copied). */
+bool depmod_cache_find(const struct depmod_cache *c, const char *rel, struct depmod_key *key,
+		       struct depmod_mod *m);
 /* Fold bytes, or a file's key (or its absence), into the run's fingerprint. */
 void depmod_fp_add(struct mod_depmod *d, const void *p, size_t len);
 void depmod_fp_add_str(struct mod_depmod *d, const char *s);
