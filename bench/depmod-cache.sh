@@ -1,8 +1,10 @@
 #!/bin/bash
 # depmod-cache: warm depmod runs with the per-module cache (docs/DEPMOD-CACHE.md) against kmod's
-# depmod on the same tree state, xz by default. Both index one writable hard-linked copy of the
-# corpus tree: kmod writes its outputs into it, ours writes them with -o elsewhere (and its cache
-# beside them). Cases, each with the target from issue 12:
+# depmod on the same tree state, xz by default. Both index one writable copy of the corpus tree:
+# kmod writes its outputs into it, ours writes them with -o elsewhere (and its cache beside
+# them). A real copy, not hard links: linking the corpus elsewhere (another test's cp -al)
+# changes the ctime of shared inodes, which rightly invalidates every cache entry of a linked
+# tree. Cases, each with the target from issue 12:
 #   depmod-cache-noop-<kind>  nothing changed since the last run (target <= 0.03)
 #   depmod-cache-one-<kind>   one module replaced by another module's bytes (new inode) before
 #                             every run (target <= 0.05)
@@ -21,7 +23,7 @@ for kind in ${BENCH_DEPMOD_CACHE_KINDS:-xz}; do
 	tree=$work/cache-$kind
 	out=$work/cache-out-$kind
 	rm -rf "$tree" "$out"
-	cp -al "$root" "$tree"
+	cp -a "$root" "$tree"
 	M=$tree/lib/modules/$ver
 	# two modules of the tree: the one replaced, and the bytes it gets (the same suffix)
 	victim=$(find "$M/kernel/drivers/net" -name "*.ko*" | sort | head -n1)
@@ -30,7 +32,7 @@ for kind in ${BENCH_DEPMOD_CACHE_KINDS:-xz}; do
 	added=$M/updates/bench-added.ko$suffix
 	kcmd="/sbin/depmod -b '$tree' $ver"
 	ocmd="'$ours' -b '$tree' -o '$out' $ver"
-	# a freshly linked tree has new ctimes: too recent to cache (racy) until a second has passed
+	# a fresh copy has new ctimes: too recent to cache (racy) until a second has passed
 	sleep 1.2
 	bash -c "$ocmd" >/dev/null 2>&1
 

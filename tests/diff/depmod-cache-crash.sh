@@ -1,12 +1,13 @@
 #!/bin/bash
 # depmod-cache-crash.sh: whatever state the per-module cache is in, depmod writes what a cold run
-# (--no-cache) writes. On a hard-linked copy of the real plain tree:
+# (--no-cache) writes. On a copy of the real plain tree (not hard links: linking the corpus
+# elsewhere changes the ctimes of shared inodes, and with them every cache key):
 #   damaged    the cache truncated, a byte flipped, emptied, replaced by garbage: ignored with a
 #              warning; then rewritten whole
 #   foreign    written by another libmod version or on another byte order (header fields
 #              changed, checksum still right): ignored; a cache from another tree (the same
-#              paths, some with other bytes and the same mtimes): only entries for the very same
-#              files (hard links) are used
+#              paths and mtimes, some with other bytes): no entry is taken for a file of this
+#              tree, whose inodes differ
 #   killed     SIGKILL right after the cache's rename and at random points of a warm run, and a
 #              full disk during the commit: the next run's outputs are the cold ones, no
 #              temporary file is left, and the cache is never found damaged
@@ -26,7 +27,7 @@ files=(modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softd
 	modules.weakdep modules.symbols modules.symbols.bin modules.builtin.bin
 	modules.builtin.alias.bin modules.devname)
 
-cp -al "$root" "$tmp/tree"
+cp -a "$root" "$tmp/tree"
 M=$tmp/tree/lib/modules/$ver
 W=$tmp/warm/lib/modules/$ver
 C=$tmp/cold/lib/modules/$ver

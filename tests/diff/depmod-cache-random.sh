@@ -1,7 +1,7 @@
 #!/bin/bash
 # depmod-cache-random.sh: the per-module cache never changes what depmod writes. Starting from
-# the real corpus tree (a hard-linked copy of the plain tree; every change replaces a file by a
-# new one, so the shared corpus is never written), apply a random sequence of changes: add,
+# the real corpus tree (a copy of the plain tree: not hard links, whose ctimes change whenever
+# anyone links the corpus elsewhere), apply a random sequence of changes: add,
 # remove, replace with another module's bytes, touch without change, change a module's modinfo
 # in place (same size, mtime put back: only ctime tells), rename, change depmod.d, compress
 # differently. After every step:
@@ -25,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 echo "depmod-cache-random: seed $seed, $steps steps (DEPMOD_CACHE_SEED, DEPMOD_CACHE_STEPS)"
 RANDOM=$seed
 
-cp -al "$root" "$tmp/tree"
+cp -a "$root" "$tmp/tree"
 M=$tmp/tree/lib/modules/$ver
 conf=$tmp/depmod.d
 mkdir -p "$conf" "$M/updates" "$M/extra"
@@ -46,7 +46,7 @@ pick() {
 	mapfile -t all < <(find "$M" -name '*.ko*' -type f | sort)
 	picked=${all[RANDOM % ${#all[@]}]}
 }
-# give path its own inode (the corpus is hard-linked), keeping its bytes and mtime
+# give path a new inode, keeping its bytes and mtime
 own() { cp -p "$1" "$1.own" && mv "$1.own" "$1"; }
 # uncompressed modules with their own inode from the start, cached as they are: changing one in
 # place later keeps its inode, so only its ctime (and content) can tell
