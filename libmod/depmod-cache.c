@@ -545,8 +545,11 @@ int depmod_cache_write(struct mod_depmod *d, int fd)
 	h.format = CACHE_FORMAT;
 	h.bom = CACHE_BOM;
 	h.n_outputs = DEPMOD_N_OUTPUTS;
-	/* 0 never matches: a racy input must not let the next run skip its writes */
-	h.fingerprint = d->fingerprint_racy ? 0 : d->fingerprint;
+	/*
+	 * 0 never matches: a racy input must not let the next run skip its writes, nor may a run
+	 * whose outputs came with warnings (the next run must say them again, as kmod would)
+	 */
+	h.fingerprint = d->fingerprint_racy || d->n_gen_msgs ? 0 : d->fingerprint;
 	snprintf(h.libver, sizeof(h.libver), "%s", PACKAGE_VERSION);
 	/* the header's place; rewritten once the body's hash is known */
 	wbuf_put(&cw->w, &h, sizeof(h));

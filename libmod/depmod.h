@@ -144,6 +144,7 @@ struct mod_depmod {
 	struct depmod_cache *cache;      /* loaded for this run; NULL when none or not trusted */
 	uint64_t fingerprint;            /* every input besides the modules, see depmod-cache.c */
 	bool fingerprint_racy;           /* an input changed too recently to trust its key */
+	unsigned int n_gen_msgs;         /* warnings while writing outputs: the next run repeats */
 	int64_t run_start_ns;            /* wall clock when the run began, for racy keys */
 	size_t n_cache_hits;
 	struct stat out_st[DEPMOD_N_OUTPUTS]; /* the outputs as the running commit wrote them */
