@@ -299,8 +299,10 @@ int depmod_parse_all(struct mod_depmod *d)
 	elf_version(EV_CURRENT);
 
 	if (nthreads <= 1) {
-		for (size_t i = 0; i < p.n_todo; i++)
-			parse_one(d->ctx, d->mods[p.todo[i]]);
+		/* array order, as before the cache: messages come out in the modules' order */
+		for (size_t i = 0; i < d->n_mods; i++)
+			if (!d->mods[i]->parsed)
+				parse_one(d->ctx, d->mods[i]);
 		free(p.todo);
 		return 0;
 	}
