@@ -11,12 +11,13 @@
 #   - a second warm run with nothing changed writes nothing (the outputs keep their inodes) and
 #     its outputs are still the cold ones.
 # The seed is fixed (so CI is reproducible) and printed; DEPMOD_CACHE_SEED picks another,
-# DEPMOD_CACHE_STEPS runs more steps (default 8).
+# DEPMOD_CACHE_STEPS runs more steps (default 9: each kind of change once, in a
+# shuffled order, then random ones).
 # Usage: depmod-cache-random.sh <our depmod>
 set -euo pipefail
 ours=$1
 seed=${DEPMOD_CACHE_SEED:-20261204}
-steps=${DEPMOD_CACHE_STEPS:-8}
+steps=${DEPMOD_CACHE_STEPS:-9}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 ver=$("$src/scripts/make-trees.sh" --print-version)
 root=$("$src/scripts/make-trees.sh" --print plain)
@@ -78,7 +79,8 @@ step_remove() {
 	pick
 	f=$picked
 	rm -f "$f"
-	changed=0
+	# a removed module may have hidden another of its name (updates/ over kernel/)
+	changed=1
 	what="remove ${f#"$M"/}"
 }
 step_replace() {
@@ -128,7 +130,8 @@ step_rename() {
 	f=$picked
 	dir=$(dirname "$f")
 	mv "$f" "$dir/renamed$RANDOM.ko${f##*.ko}"
-	changed=1
+	# the new name, and a module the old name may have hidden
+	changed=2
 	what="rename ${f#"$M"/}"
 }
 step_config() {
@@ -174,8 +177,22 @@ fail=0
 # the starting point: a cold run writes the cache
 sleep 1.1
 warm
+# the first steps take every kind of change once, in a shuffled order, so that even a short run
+# covers them all; the rest are drawn at random
+order=("${ops[@]}")
+for ((i = ${#order[@]} - 1; i > 0; i--)); do
+	j=$((RANDOM % (i + 1)))
+	t=${order[i]} order[i]=${order[j]} order[j]=$t
+done
 for ((s = 1; s <= steps; s++)); do
-	until ${ops[RANDOM % ${#ops[@]}]}; do :; done
+	# a change that does not apply to what was picked is retried (then another kind is drawn)
+	tries=0
+	if ((s <= ${#order[@]})); then
+		until ${order[s - 1]}; do ((++tries < 50)) || break; done
+	fi
+	if ((s > ${#order[@]} || tries >= 50)); then
+		until ${ops[RANDOM % ${#ops[@]}]}; do :; done
+	fi
 	# past the racy window, so the changed files are cached by this step's run
 	sleep 1.1
 	warm
