@@ -5,8 +5,9 @@
  * - One writer at a time: the directory itself is flock'ed for the whole commit, so concurrent
  *   depmods (package triggers, DKMS) queue instead of deleting each other's temporary files;
  *   each then writes the complete set it computed, and the last one's stays.
- * - Durable before visible: every output is written to a temporary file and fsync'ed, then the
- *   directory is, and only then are the temporaries renamed over the old files.
+ * - Durable before visible: every output is written to a temporary file and fsync'ed (all
+ *   writes first, then all syncs), then the directory is, and only then are the temporaries
+ *   renamed over the old files. An output byte-identical to the file in place is not replaced.
  * - All or nothing across a crash: before the first rename, a journal (".modules.journal",
  *   itself written, fsync'ed and renamed into place) names every temporary and its final name.
  *   A crash during the renames leaves the journal; the next depmod on the directory finishes
@@ -166,7 +167,7 @@ static int create_temp(struct mod_depmod *d, int dfd, const char *name, char **t
 		int fd;
 
 		mod_random_suffix(base + n - 6, 6);
-		fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		fd = openat(dfd, base, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0 && errno == EEXIST)
 			continue;
 		if (fd < 0) {
@@ -187,27 +188,104 @@ static int create_temp(struct mod_depmod *d, int dfd, const char *name, char **t
 	return -EEXIST;
 }
 
-/* Write one temporary whole and durably; on failure say which file could not be written. */
+/*
+ * Is the temporary open at fd byte-identical to the file it would replace (a plain file of ours:
+ * regular, mode 0644, one link)? Then the old file can stay, and its sync and rename are saved:
+ * after a small change most outputs come out the same. modules.dep is always replaced: its date
+ * is what depmod -A (kmod's too) compares the modules with.
+ */
+static bool same_as_current(int dfd, const char *name, int fd, struct stat *cur)
+{
+	char a[65536], b[65536];
+	struct stat st;
+	off_t off = 0;
+	int cfd;
+	bool same = true;
+
+	if (streq(name, "modules.dep") || fstat(fd, &st) < 0 ||
+	    fstatat(dfd, name, cur, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(cur->st_mode) ||
+	    (cur->st_mode & 07777) != 0644 || cur->st_nlink != 1 || cur->st_size != st.st_size)
+		return false;
+	cfd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (cfd < 0)
+		return false;
+	while (same && off < st.st_size) {
+		size_t want = (size_t)(st.st_size - off) < sizeof(a) ? (size_t)(st.st_size - off)
+								      : sizeof(a);
+		ssize_t na = pread(fd, a, want, off), nb = pread(cfd, b, want, off);
+
+		same = na == (ssize_t)want && nb == (ssize_t)want && memcmp(a, b, want) == 0;
+		off += (off_t)want;
+	}
+	close(cfd);
+	return same;
+}
+
+/*
+ * Write one temporary whole; its fd stays open in *fdp for sync_temps. On failure say which file
+ * could not be written.
+ */
 static int write_temp(struct mod_depmod *d, int dfd, const char *name, size_t i,
-		      depmod_gen_fn gen, char **tmp)
+		      depmod_gen_fn gen, char **tmp, int *fdp)
 {
 	int fd = create_temp(d, dfd, name, tmp), r;
+	struct stat cur;
 
 	if (fd < 0)
 		return fd;
 	r = gen(d, i, fd);
 	if (r >= 0 && fchmod(fd, 0644) < 0)
 		r = -errno;
-	if (r >= 0 && fsync(fd) < 0)
+	/* what the file looks like once in place (a rename keeps all of it), for the cache */
+	if (r >= 0 && i < DEPMOD_N_OUTPUTS && fstat(fd, &d->out_st[i]) < 0)
 		r = -errno;
-	/* close() can report deferred write errors (NFS, quota) */
-	if (close(fd) < 0 && r >= 0)
-		r = -errno;
+	if (r >= 0 && i < DEPMOD_N_OUTPUTS && same_as_current(dfd, name, fd, &cur)) {
+		/* the file in place is what would replace it: keep it */
+		d->out_st[i] = cur;
+		close(fd);
+		unlinkat(dfd, *tmp, 0);
+		free(*tmp);
+		*tmp = NULL;
+		return 0;
+	}
 	if (r < 0) {
+		close(fd);
 		/* the old files were not touched: say so, and why this one failed */
 		errno = -r;
 		ERR(d->ctx, "cannot write %s/%s: %m; the previous index files are kept\n",
 		    d->outdirfull, name);
+		return r;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/*
+ * Make every written temporary durable, then close it. The syncs come after all the writes, not
+ * one after each: the first sync's journal commit then carries most of the others' data, where
+ * alternating write and sync pays one commit per file.
+ */
+static int sync_temps(struct mod_depmod *d, const char *const *names, int *fds, size_t n)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int e = 0;
+
+		if (fds[i] < 0)
+			continue;
+		if (r >= 0 && fsync(fds[i]) < 0)
+			e = -errno;
+		/* close() can report deferred write errors (NFS, quota) */
+		if (close(fds[i]) < 0 && e == 0)
+			e = -errno;
+		fds[i] = -1;
+		if (e < 0 && r >= 0) {
+			r = e;
+			errno = -e;
+			ERR(d->ctx, "cannot write %s/%s: %m; the previous index files are kept\n",
+			    d->outdirfull, names[i]);
+		}
 	}
 	return r;
 }
@@ -272,7 +350,8 @@ static void lock_dir(struct mod_depmod *d, int dfd)
 int depmod_commit(struct mod_depmod *d, const char *const *names, size_t n, depmod_gen_fn gen)
 {
 	char **tmps;
-	int dfd, r;
+	int *fds;
+	int dfd, r, rs;
 
 	r = mkdir_p(d->outdirfull);
 	if (r < 0) {
@@ -287,10 +366,15 @@ int depmod_commit(struct mod_depmod *d, const char *const *names, size_t n, depm
 		return r;
 	}
 	tmps = calloc(n ? n : 1, sizeof(*tmps));
-	if (!tmps) {
+	fds = malloc((n ? n : 1) * sizeof(*fds));
+	if (!tmps || !fds) {
+		free(tmps);
+		free(fds);
 		close(dfd);
 		return -ENOMEM;
 	}
+	for (size_t i = 0; i < n; i++)
+		fds[i] = -1;
 	lock_dir(d, dfd);
 	r = recover(d, dfd);
 	if (r < 0)
@@ -299,7 +383,11 @@ int depmod_commit(struct mod_depmod *d, const char *const *names, size_t n, depm
 
 	for (size_t i = 0; i < n && r >= 0; i++)
 		if (names[i])
-			r = write_temp(d, dfd, names[i], i, gen, &tmps[i]);
+			r = write_temp(d, dfd, names[i], i, gen, &tmps[i], &fds[i]);
+	/* closes every fd, also after a failure */
+	rs = sync_temps(d, names, fds, n);
+	if (rs < 0 && r >= 0)
+		r = rs;
 	/* the temporaries' directory entries must be durable before the journal names them */
 	if (r >= 0 && fsync(dfd) < 0)
 		r = -errno;
@@ -336,6 +424,7 @@ out_keep:
 	for (size_t i = 0; i < n; i++)
 		free(tmps[i]);
 	free(tmps);
+	free(fds);
 	close(dfd); /* drops the lock */
 	return r;
 }

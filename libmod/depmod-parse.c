@@ -138,7 +138,8 @@ out:
 
 struct pool {
 	struct mod_depmod *d;
-	size_t *order; /* module indexes, largest file first; NULL = array order */
+	size_t *todo;  /* module indexes to read, largest file first */
+	size_t n_todo;
 	size_t next;   /* atomic */
 	int error;     /* atomic: first fatal error (ENOMEM) */
 };
@@ -156,6 +157,7 @@ static void parse_one(struct mod_ctx *ctx, struct depmod_mod *m)
 	if (r < 0) {
 		/* kmod keeps the module, with no info, and goes on */
 		ERR(ctx, "failed to read %s: %s\n", m->path, strerror(-r));
+		m->parse_failed = true;
 		free(m->strs);
 		free(m->ents);
 		m->strs = NULL;
@@ -207,9 +209,9 @@ static void *worker(void *arg)
 	for (;;) {
 		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
 
-		if (i >= d->n_mods)
+		if (i >= p->n_todo)
 			break;
-		parse_one(c, d->mods[p->order ? p->order[i] : i]);
+		parse_one(c, d->mods[p->todo[i]]);
 	}
 	mod_ctx_unref(c);
 	return NULL;
@@ -230,31 +232,46 @@ static int cmp_larger_first(const void *a, const void *b)
 }
 
 /*
- * The order workers take modules in: largest file first, so that the slowest decompressions
- * start early and no thread is left alone with a big module at the end (longest-processing-time
- * scheduling). Output does not depend on it: results land in each module's own slot. NULL (plain
- * array order) when memory is short.
+ * The modules still to read (those the cache did not know), in the order workers take them:
+ * largest file first, so that the slowest decompressions start early and no thread is left alone
+ * with a big module at the end (longest-processing-time scheduling). Output does not depend on
+ * it: results land in each module's own slot.
  */
-static size_t *schedule_largest_first(const struct mod_depmod *d)
+static int schedule_largest_first(const struct mod_depmod *d, size_t **ret, size_t *n_ret)
 {
-	struct sized *sz = calloc(d->n_mods, sizeof(*sz));
-	size_t *order;
+	struct sized *sz = calloc(d->n_mods ? d->n_mods : 1, sizeof(*sz));
+	size_t *todo, n = 0;
 
 	if (!sz)
-		return NULL;
+		return -ENOMEM;
 	for (size_t i = 0; i < d->n_mods; i++) {
-		struct stat st;
+		const struct depmod_mod *m = d->mods[i];
 
-		sz[i].idx = i;
-		sz[i].size = stat(d->mods[i]->path, &st) == 0 ? st.st_size : 0;
+		if (m->parsed)
+			continue;
+		sz[n].idx = i;
+		/* the size in the key was taken just before; a stat here otherwise */
+		if (m->has_key) {
+			sz[n].size = (off_t)m->key.size;
+		} else {
+			struct stat st;
+
+			sz[n].size = stat(m->path, &st) == 0 ? st.st_size : 0;
+		}
+		n++;
 	}
-	qsort(sz, d->n_mods, sizeof(*sz), cmp_larger_first);
-	order = malloc(d->n_mods * sizeof(*order));
-	if (order)
-		for (size_t i = 0; i < d->n_mods; i++)
-			order[i] = sz[i].idx;
+	qsort(sz, n, sizeof(*sz), cmp_larger_first);
+	todo = malloc((n ? n : 1) * sizeof(*todo));
+	if (!todo) {
+		free(sz);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		todo[i] = sz[i].idx;
 	free(sz);
-	return order;
+	*ret = todo;
+	*n_ret = n;
+	return 0;
 }
 
 int depmod_parse_all(struct mod_depmod *d)
@@ -263,7 +280,11 @@ int depmod_parse_all(struct mod_depmod *d)
 	struct pool p = { .d = d };
 	size_t nthreads = d->threads;
 	size_t started = 0;
+	int r;
 
+	r = schedule_largest_first(d, &p.todo, &p.n_todo);
+	if (r < 0)
+		return r;
 	if (nthreads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -271,15 +292,17 @@ int depmod_parse_all(struct mod_depmod *d)
 	}
 	if (nthreads > DEPMOD_MAX_THREADS)
 		nthreads = DEPMOD_MAX_THREADS;
-	if (nthreads > d->n_mods)
-		nthreads = d->n_mods;
+	if (nthreads > p.n_todo)
+		nthreads = p.n_todo;
 
 	if (nthreads <= 1) {
+		/* array order, as before the cache: messages come out in the modules' order */
 		for (size_t i = 0; i < d->n_mods; i++)
-			parse_one(d->ctx, d->mods[i]);
+			if (!d->mods[i]->parsed)
+				parse_one(d->ctx, d->mods[i]);
+		free(p.todo);
 		return 0;
 	}
-	p.order = schedule_largest_first(d);
 	for (size_t t = 0; t < nthreads; t++) {
 		if (pthread_create(&tids[t], NULL, worker, &p) != 0)
 			break;
@@ -289,7 +312,7 @@ int depmod_parse_all(struct mod_depmod *d)
 		worker(&p);
 	for (size_t t = 0; t < started; t++)
 		pthread_join(tids[t], NULL);
-	free(p.order);
+	free(p.todo);
 	if (p.error < 0)
 		return p.error;
 	/* a worker that could not start leaves its slots; finish them here */

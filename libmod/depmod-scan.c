@@ -126,8 +126,10 @@ void depmod_mod_free(struct depmod_mod *m)
 		return;
 	free(m->path);
 	free(m->uncrelpath);
-	free(m->strs);
-	free(m->ents);
+	if (!m->from_cache) {
+		free(m->strs);
+		free(m->ents);
+	}
 	free(m->deps);
 	free(m);
 }
@@ -308,6 +310,7 @@ int depmod_load_config(struct mod_depmod *d)
 		return r;
 	}
 	for (size_t i = 0; files[i]; i++) {
+		depmod_fp_add_file(d, files[i]);
 		r = conf_read_file(d->ctx, files[i], cfg_line, &st);
 		if (r == -ENOMEM)
 			break;
@@ -512,7 +515,8 @@ nomem:
 	return -ENOMEM;
 }
 
-static int scan_add(struct scan *s, const char *path, size_t relstart, bool external)
+static int scan_add(struct scan *s, const char *path, size_t relstart, bool external,
+		    const struct stat *st)
 {
 	struct mod_depmod *d = s->d;
 	struct depmod_mod *m;
@@ -523,6 +527,11 @@ static int scan_add(struct scan *s, const char *path, size_t relstart, bool exte
 	r = make_mod(d, path, relstart, external, &m);
 	if (r < 0)
 		return r;
+	if (st) {
+		/* the cache's key for the file, taken here where the directory is open */
+		depmod_key_from_stat(&m->key, st);
+		m->has_key = true;
+	}
 	r = strmap_put(&s->names, m->name, &slot, &found);
 	if (r < 0) {
 		depmod_mod_free(m);
@@ -597,7 +606,8 @@ static int scan_dir(struct scan *s, int dfd, struct strbuf *path, size_t relstar
 	}
 	while ((de = readdir(dir))) {
 		const char *name = de->d_name;
-		bool is_dir;
+		struct stat st;
+		bool have_st = false, is_dir;
 
 		if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
 			continue;
@@ -608,8 +618,6 @@ static int scan_dir(struct scan *s, int dfd, struct strbuf *path, size_t relstar
 		} else if (de->d_type == DT_DIR) {
 			is_dir = true;
 		} else {
-			struct stat st;
-
 			if (fstatat(dirfd(dir), name, &st, 0) < 0) {
 				/* dangling symlinks are common (weak-updates, DKMS): warn only */
 				WARN(d->ctx, "fstatat(%s/%s): %m\n", strbuf_str(path), name);
@@ -618,6 +626,7 @@ static int scan_dir(struct scan *s, int dfd, struct strbuf *path, size_t relstar
 			is_dir = S_ISDIR(st.st_mode);
 			if (!is_dir && !S_ISREG(st.st_mode))
 				continue;
+			have_st = true;
 		}
 		if (!is_dir && !mod_path_is_module(name))
 			continue;
@@ -638,7 +647,10 @@ static int scan_dir(struct scan *s, int dfd, struct strbuf *path, size_t relstar
 					r = scan_dir(s, fd, path, relstart, external, depth + 1);
 			}
 		} else {
-			r = scan_add(s, strbuf_str(path), relstart, external);
+			/* a module: its stat is the cache's key (a failure leaves it to be taken later) */
+			if (!have_st)
+				have_st = fstatat(dirfd(dir), name, &st, 0) == 0;
+			r = scan_add(s, strbuf_str(path), relstart, external, have_st ? &st : NULL);
 		}
 		strbuf_popn(path, strbuf_len(path) - baselen);
 		if (r < 0)
@@ -690,7 +702,7 @@ int depmod_add_file(struct mod_depmod *d, const char *path, size_t relstart, boo
 			*slot = i;
 	}
 	if (r >= 0)
-		r = scan_add(&s, path, relstart, external);
+		r = scan_add(&s, path, relstart, external, NULL);
 	strmap_free(&s.names);
 	return r;
 }
@@ -706,7 +718,7 @@ int depmod_scan(struct mod_depmod *d)
 			const char *p = d->module_paths[i];
 			bool inside = strncmp(p, d->indir, inlen) == 0 && p[inlen] == '/';
 
-			r = scan_add(&s, p, inside ? inlen + 1 : 0, !inside);
+			r = scan_add(&s, p, inside ? inlen + 1 : 0, !inside, NULL);
 		}
 		strmap_free(&s.names);
 		return r;

@@ -60,6 +60,21 @@ static void tb_puts(struct tbuf *t, const char *s)
 	tb_put(t, s, strlen(s));
 }
 
+/*
+ * A message while generating the outputs: counted, so that the cache does not let the next run
+ * skip its writes, and with them the message (depmod-cache.c).
+ */
+#define GEN_WARN(d, ...)                      \
+	do {                                  \
+		(d)->n_gen_msgs++;            \
+		WARN((d)->ctx, __VA_ARGS__);  \
+	} while (0)
+#define GEN_ERR(d, ...)                       \
+	do {                                  \
+		(d)->n_gen_msgs++;            \
+		ERR((d)->ctx, __VA_ARGS__);   \
+	} while (0)
+
 /* ---------------------------------------------------------------------------------------- */
 /* Builders                                                                                   */
 
@@ -70,11 +85,11 @@ static int add_index(struct mod_depmod *d, struct mod_index_builder *b, const ch
 
 	if (r == 1) {
 		if (d->flags & MOD_DEPMOD_WARN_DUPS)
-			WARN(d->ctx, "duplicate module %s:\n%s %s\n", what, key, value);
+			GEN_WARN(d, "duplicate module %s:\n%s %s\n", what, key, value);
 		return 0;
 	}
 	if (r == -EINVAL)
-		ERR(d->ctx, "Module index: entry too long for the index format:\n%.64s... %.64s...\n",
+		GEN_ERR(d, "Module index: entry too long for the index format:\n%.64s... %.64s...\n",
 		    key, value);
 	return r;
 }
@@ -156,7 +171,7 @@ static int gen_alias_bin(struct mod_depmod *d, struct mod_index_builder *b)
 			v = depmod_ent_str(m, &m->ents[e]);
 			r = mod_alias_normalize(v, alias, sizeof(alias));
 			if (r < 0) {
-				WARN(d->ctx, "Unmatched bracket in %s\n", v);
+				GEN_WARN(d, "Unmatched bracket in %s\n", v);
 				continue;
 			}
 			r = add_index(d, b, "alias", alias, m->name, (unsigned int)i);
@@ -260,7 +275,7 @@ static int gen_builtin(struct mod_depmod *d, struct mod_index_builder *b, bool *
 		*end = '\0';
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
 			if (*p || nl)
-				ERR(d->ctx, "Invalid modules.builtin line: %s\n", p);
+				GEN_ERR(d, "Invalid modules.builtin line: %s\n", p);
 		} else if (mod_name_from_path(p, name, sizeof(name)) >= 0) {
 			r = add_index(d, b, "builtin", name, "", 0);
 		}
@@ -303,7 +318,7 @@ static int gen_builtin_alias(struct mod_depmod *d, struct mod_index_builder *b, 
 			goto next;
 		p[sl] = '\0';
 		if (mod_alias_normalize(eq + 1, alias, sizeof(alias)) < 0) {
-			WARN(d->ctx, "Unmatched bracket in %s\n", eq + 1);
+			GEN_WARN(d, "Unmatched bracket in %s\n", eq + 1);
 			goto next;
 		}
 		r = add_index(d, b, "builtin alias", alias, modname, 0);
@@ -373,7 +388,7 @@ static void gen_devname(struct mod_depmod *d, struct tbuf *t)
 		if (!devname)
 			continue;
 		if (!type) {
-			ERR(d->ctx,
+			GEN_ERR(d,
 			    "Module '%s' has devname (%s) but lacks major and minor information. Ignoring.\n",
 			    m->name, devname);
 			continue;
@@ -410,6 +425,7 @@ static const struct output {
 	{ MOD_DEPMOD_OUTPUT_BUILTIN_ALIAS_BIN, "modules.builtin.alias.bin", true },
 	{ MOD_DEPMOD_OUTPUT_DEVNAME, "modules.devname", false },
 };
+_Static_assert(ARRAY_SIZE(outputs_tab) == DEPMOD_N_OUTPUTS, "the cache records every output");
 
 /* Produce one output into fd. */
 static int gen_output(struct mod_depmod *d, const struct output *o, int fd)
@@ -475,15 +491,17 @@ static int gen_output(struct mod_depmod *d, const struct output *o, int fd)
 	return r;
 }
 
-/* The generator depmod_commit calls: outputs_tab[i] into fd. */
+/* The generator depmod_commit calls: outputs_tab[i] into fd, then the cache. */
 static int gen_output_at(struct mod_depmod *d, size_t i, int fd)
 {
+	if (i == DEPMOD_N_OUTPUTS)
+		return depmod_cache_write(d, fd);
 	return gen_output(d, &outputs_tab[i], fd);
 }
 
 int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
 {
-	const char *names[ARRAY_SIZE(outputs_tab)] = { 0 };
+	const char *names[DEPMOD_N_OUTPUTS + 1] = { 0 };
 	int r = 0;
 
 	if (dry_run_fd >= 0) {
@@ -492,8 +510,22 @@ int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd)
 				r = gen_output(d, &outputs_tab[i], dry_run_fd);
 		return r;
 	}
+	d->n_gen_msgs = 0;
+	if (outputs == MOD_DEPMOD_OUTPUT_ALL && depmod_cache_outputs_current(d)) {
+		/* every input and output is as the cache recorded: the files are already right */
+		INFO(d->ctx, "%s: nothing changed since the last run, nothing written\n",
+		     d->outdirfull);
+		return 0;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(outputs_tab); i++)
 		if (outputs & outputs_tab[i].bit)
 			names[i] = outputs_tab[i].name;
-	return depmod_commit(d, names, ARRAY_SIZE(outputs_tab), gen_output_at);
+	/*
+	 * Last, so that it records the outputs as written. Only a whole set of the whole tree is
+	 * worth recording: a run over a few explicit files would replace a cache of every module.
+	 */
+	if (outputs == MOD_DEPMOD_OUTPUT_ALL && d->n_module_paths == 0 &&
+	    !(d->cache_flags & MOD_DEPMOD_CACHE_NO_WRITE))
+		names[DEPMOD_N_OUTPUTS] = DEPMOD_CACHE_NAME;
+	return depmod_commit(d, names, ARRAY_SIZE(names), gen_output_at);
 }

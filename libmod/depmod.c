@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -81,6 +82,10 @@ static void depmod_reset_run(struct mod_depmod *d)
 	strv_free_n(d->excludes, d->n_excludes);
 	d->excludes = NULL;
 	d->n_excludes = 0;
+	depmod_cache_free(d);
+	d->fingerprint = 0;
+	d->fingerprint_racy = false;
+	d->n_cache_hits = 0;
 	d->ran = false;
 	d->check_symvers = false;
 	d->have_kernel_syms = false;
@@ -336,6 +341,14 @@ LIBMOD_EXPORT int mod_depmod_set_flags(struct mod_depmod *d, unsigned int flags)
 	return 0;
 }
 
+LIBMOD_EXPORT int mod_depmod_set_cache_flags(struct mod_depmod *d, unsigned int flags)
+{
+	if (!d || (flags & ~(unsigned int)(MOD_DEPMOD_CACHE_NO_READ | MOD_DEPMOD_CACHE_NO_WRITE)))
+		return -EINVAL;
+	d->cache_flags = flags;
+	return 0;
+}
+
 LIBMOD_EXPORT int mod_depmod_set_edge_fn(struct mod_depmod *d, mod_depmod_edge_fn fn,
 					 void *data)
 {
@@ -469,8 +482,49 @@ LIBMOD_EXPORT int mod_depmod_is_up_to_date(struct mod_depmod *d, bool *ret)
 	return 0;
 }
 
+/*
+ * The inputs besides the module files that shape the outputs, into the fingerprint that lets a
+ * run with nothing changed skip its writes (depmod-cache.c). depmod.d files are added as they
+ * are listed (depmod-scan.c), the module list once it is sorted.
+ */
+static void fingerprint_settings(struct mod_depmod *d)
+{
+	static const char *const inputs[] = {
+		"modules.order", "modules.builtin", "modules.builtin.modinfo",
+	};
+	char path[PATH_MAX];
+	uint32_t flags = d->flags;
+
+	depmod_fp_add_str(d, d->indir);
+	depmod_fp_add_str(d, d->outdirfull);
+	depmod_fp_add(d, &d->sym_prefix, 1);
+	depmod_fp_add(d, &flags, sizeof(flags));
+	for (size_t i = 0; i < d->n_module_paths; i++)
+		depmod_fp_add_str(d, d->module_paths[i]);
+	for (size_t i = 0; i < d->n_config_paths; i++)
+		depmod_fp_add_str(d, d->config_paths[i]);
+	depmod_fp_add_str(d, d->symvers);
+	if (d->symvers)
+		depmod_fp_add_file(d, d->symvers);
+	depmod_fp_add_str(d, d->system_map);
+	if (d->system_map)
+		depmod_fp_add_file(d, d->system_map);
+	for (size_t i = 0; i < ARRAY_SIZE(inputs); i++)
+		if (snprintf(path, sizeof(path), "%s/%s", d->indir, inputs[i]) < (int)sizeof(path))
+			depmod_fp_add_file(d, path);
+}
+
+static void fingerprint_modules(struct mod_depmod *d)
+{
+	for (size_t i = 0; i < d->n_mods; i++) {
+		depmod_fp_add_str(d, d->mods[i]->path);
+		depmod_fp_add_str(d, d->mods[i]->relpath);
+	}
+}
+
 LIBMOD_EXPORT int mod_depmod_run(struct mod_depmod *d)
 {
+	struct timespec now;
 	int r;
 
 	if (!d)
@@ -481,6 +535,10 @@ LIBMOD_EXPORT int mod_depmod_run(struct mod_depmod *d)
 		return r;
 	}
 	depmod_reset_run(d);
+	clock_gettime(CLOCK_REALTIME, &now);
+	d->run_start_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+	fingerprint_settings(d);
+	depmod_cache_load(d);
 
 	r = depmod_load_kernel_symbols(d);
 	if (r < 0)
@@ -494,6 +552,10 @@ LIBMOD_EXPORT int mod_depmod_run(struct mod_depmod *d)
 	if (r < 0)
 		return r;
 	r = depmod_sort_by_order(d);
+	if (r < 0)
+		return r;
+	fingerprint_modules(d);
+	r = depmod_cache_apply(d);
 	if (r < 0)
 		return r;
 	r = depmod_parse_all(d);

@@ -2,7 +2,8 @@
 /*
  * Internals of the depmod engine, shared by its files: depmod.c (object, run), depmod-scan.c
  * (tree scan, depmod.d, search/override, modules.order), depmod-parse.c (module parsing on a
- * thread pool), depmod-deps.c (symbol table, dependencies, ordering) and depmod-write.c (outputs).
+ * thread pool), depmod-deps.c (symbol table, dependencies, ordering), depmod-write.c (outputs)
+ * and depmod-cache.c (what earlier runs learnt from each module file, kept beside the outputs).
  */
 #pragma once
 
@@ -11,6 +12,10 @@
 #include <sys/stat.h>
 
 #include "libmod-private.h"
+
+/* The output files (depmod-write.c's table) and the cache, which is committed last. */
+#define DEPMOD_N_OUTPUTS 11
+#define DEPMOD_CACHE_NAME "modules.libmod-cache"
 
 /* What one piece of a module's extracted info is. */
 enum depmod_ent_kind {
@@ -29,6 +34,12 @@ struct depmod_ent {
 	uint8_t weak;
 };
 
+/* What identifies one version of a file: any change to it changes one of these. */
+struct depmod_key {
+	uint64_t size, ino;
+	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+};
+
 struct depmod_mod {
 	char *path;             /* file path as opened and as printed with -v */
 	const char *relpath;    /* path written to the outputs: inside path, or path (external) */
@@ -41,6 +52,10 @@ struct depmod_mod {
 	struct depmod_ent *ents;
 	size_t n_ents, ents_cap;
 	bool parsed;
+	bool parse_failed;      /* read error: not cached, so the next run says so again */
+	bool has_key;           /* key was taken before the file was read */
+	bool from_cache;        /* strs/ents point into the loaded cache (not owned): file not read */
+	struct depmod_key key;
 	/* dependency resolution */
 	uint32_t *deps;         /* direct dependencies (array indexes), first-seen order */
 	size_t n_deps;
@@ -49,6 +64,8 @@ struct depmod_mod {
 	long order_key;         /* modules.order rank; LONG_MAX when unlisted */
 	size_t scan_idx;        /* discovery order, the tie-breaker for unlisted modules */
 };
+
+struct depmod_cache;
 
 struct depmod_search {
 	char *path;     /* relative dir (or absolute for external dirs); NULL for built-in */
@@ -121,6 +138,16 @@ struct mod_depmod {
 	bool check_symvers;
 	bool have_kernel_syms;
 	bool ran;
+
+	/* the cache (depmod-cache.c) */
+	unsigned int cache_flags;        /* enum mod_depmod_cache_flags */
+	struct depmod_cache *cache;      /* loaded for this run; NULL when none or not trusted */
+	uint64_t fingerprint;            /* every input besides the modules, see depmod-cache.c */
+	bool fingerprint_racy;           /* an input changed too recently to trust its key */
+	unsigned int n_gen_msgs;         /* warnings while writing outputs: the next run repeats */
+	int64_t run_start_ns;            /* wall clock when the run began, for racy keys */
+	size_t n_cache_hits;
+	struct stat out_st[DEPMOD_N_OUTPUTS]; /* the outputs as the running commit wrote them */
 };
 
 /* depmod.c: the interned copy of s (NULL without memory). */
@@ -190,12 +217,43 @@ void depmod_closure_release(struct depmod_closure *c);
 /* depmod-write.c */
 int depmod_write(struct mod_depmod *d, unsigned int outputs, int dry_run_fd);
 
+/* depmod-cache.c */
+void depmod_key_from_stat(struct depmod_key *k, const struct stat *st);
+/* The body hash of the format (docs/DEPMOD-CACHE.md), continued from h. */
+uint64_t depmod_cache_hash(uint64_t h, const void *p, size_t len);
+/*
+ * Check a cache file's bytes (buf, owned from here on) and index them. On failure the reason in
+ * *why, and *is_other_version when only the version differs.
+ */
+int depmod_cache_parse(char *buf, size_t len, struct depmod_cache **ret, const char **why,
+		       bool *is_other_version);
+void depmod_cache_release(struct depmod_cache *c);
+size_t depmod_cache_count(const struct depmod_cache *c);
+/* Module path rel's record: its key in *key, m's entries pointed at its own (not copied). */
+bool depmod_cache_find(const struct depmod_cache *c, const char *rel, struct depmod_key *key,
+		       struct depmod_mod *m);
+/* Fold bytes, or a file's key (or its absence), into the run's fingerprint. */
+void depmod_fp_add(struct mod_depmod *d, const void *p, size_t len);
+void depmod_fp_add_str(struct mod_depmod *d, const char *s);
+void depmod_fp_add_file(struct mod_depmod *d, const char *path);
+/* Read the cache in the output dir, unless told not to; a bad one is logged and dropped. */
+void depmod_cache_load(struct mod_depmod *d);
+/* Take every module's key and fill those the cache knows; the rest are left to the parser. */
+int depmod_cache_apply(struct mod_depmod *d);
+/* True when the outputs on disk are exactly what this run would write (nothing changed). */
+bool depmod_cache_outputs_current(struct mod_depmod *d);
+/* Write the new cache into fd (the commit's generator for DEPMOD_CACHE_NAME). */
+int depmod_cache_write(struct mod_depmod *d, int fd);
+void depmod_cache_free(struct mod_depmod *d);
+
 /* depmod-commit.c: write output i of names[] into fd. */
 typedef int (*depmod_gen_fn)(struct mod_depmod *d, size_t i, int fd);
 /*
  * Replace the files names[] (NULL entries skipped) in the output dir as one transaction (see the
  * file's header): under the directory's lock, finish an interrupted earlier commit, write
  * every file durably, journal, rename. On error the previous files are kept (and said so).
+ * Files are written in order; once file i is written, its stat is in d->out_st[i] (for i below
+ * DEPMOD_N_OUTPUTS), so a later generator (the cache's) can record it.
  */
 int depmod_commit(struct mod_depmod *d, const char *const *names, size_t n, depmod_gen_fn gen);
 /* An interrupted commit waits to be finished in the output dir. */

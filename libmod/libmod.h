@@ -679,6 +679,19 @@ LIBMOD_EXPORT int mod_depmod_set_threads(struct mod_depmod *d, unsigned int n);
 LIBMOD_EXPORT int mod_depmod_set_flags(struct mod_depmod *d, unsigned int flags);
 LIBMOD_EXPORT int mod_depmod_set_edge_fn(struct mod_depmod *d, mod_depmod_edge_fn fn,
 					 void *data);
+/*
+ * The per-module cache (modules.libmod-cache beside the outputs; docs/DEPMOD-CACHE.md): a run
+ * reads only the module files that changed since the cache was written, and when nothing at all
+ * changed (modules, depmod.d, -E/-F files, modules.order, modules.builtin*, the outputs
+ * themselves), mod_depmod_write of the whole set writes nothing. Outputs are byte-identical to
+ * a run without it. Default: read and write it. NO_READ reads every module (a cold run);
+ * NO_WRITE leaves the cache file as it is.
+ */
+enum mod_depmod_cache_flags {
+	MOD_DEPMOD_CACHE_NO_READ = 1u << 0,
+	MOD_DEPMOD_CACHE_NO_WRITE = 1u << 1,
+};
+LIBMOD_EXPORT int mod_depmod_set_cache_flags(struct mod_depmod *d, unsigned int flags);
 /* The input and output module directories (valid once a version is set). */
 LIBMOD_EXPORT const char *mod_depmod_get_input_dir(struct mod_depmod *d);
 LIBMOD_EXPORT const char *mod_depmod_get_output_dir(struct mod_depmod *d);

@@ -386,6 +386,10 @@ static void test_api_checks(void **state)
 	assert_int_equal(mod_depmod_add_module_path(d, "relative.ko"), -EINVAL);
 	assert_int_equal(mod_depmod_set_kernel_version(d, "../x"), -EINVAL);
 	assert_int_equal(mod_depmod_set_flags(d, 1u << 20), -EINVAL);
+	assert_int_equal(mod_depmod_set_cache_flags(d, 1u << 2), -EINVAL);
+	assert_int_equal(mod_depmod_set_cache_flags(NULL, 0), -EINVAL);
+	assert_int_equal(mod_depmod_set_cache_flags(d, MOD_DEPMOD_CACHE_NO_READ |
+						       MOD_DEPMOD_CACHE_NO_WRITE), 0);
 	/* writing before a run is refused */
 	assert_int_equal(mod_depmod_write(d, MOD_DEPMOD_OUTPUT_ALL, -1), -EINVAL);
 	assert_int_equal(mod_depmod_set_moduledir(d, "//usr/lib/modules/"), 0);

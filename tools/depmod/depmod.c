@@ -36,6 +36,10 @@ static const struct option options[] = {
 	{ "warn", no_argument, NULL, 'w' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
+	/* the per-module cache (ours; kmod has none) */
+	{ "no-cache", no_argument, NULL, 2 },
+	{ "rebuild-cache", no_argument, NULL, 3 },
+	{ "no-write-cache", no_argument, NULL, 4 },
 	/* deprecated no-ops that kmod 30 still accepts */
 	{ "unresolved-error", no_argument, NULL, 'u' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -64,6 +68,9 @@ static void help(void)
 	       "\t-v, --verbose        Enable verbose mode\n"
 	       "\t-w, --warn           Warn on duplicates\n"
 	       "\t-j, --jobs=N         Read modules with N threads (default: online CPUs)\n"
+	       "\t    --no-cache       Neither read nor write the per-module cache\n"
+	       "\t    --rebuild-cache  Read every module, then write a new cache\n"
+	       "\t    --no-write-cache Use the cache but leave it unchanged\n"
 	       "\t-V, --version        show version\n"
 	       "\t-h, --help           show this help\n"
 	       "\n"
@@ -99,7 +106,7 @@ int tool_depmod_main(int argc, char *argv[])
 		   *system_map = NULL, *version = NULL;
 	const char **configs = NULL;
 	int n_configs = 0, verbose = LOG_WARNING, ret = EXIT_FAILURE, r;
-	unsigned int flags = 0, threads = 0;
+	unsigned int flags = 0, threads = 0, cache_flags = 0;
 	bool quick = false, dry_run = false;
 	char prefix = '\0';
 	struct utsname u;
@@ -178,6 +185,15 @@ int tool_depmod_main(int argc, char *argv[])
 			else
 				TLOG_WARN("Ignored deprecated option -%c\n", c);
 			break;
+		case 2:
+			cache_flags = MOD_DEPMOD_CACHE_NO_READ | MOD_DEPMOD_CACHE_NO_WRITE;
+			break;
+		case 3:
+			cache_flags = MOD_DEPMOD_CACHE_NO_READ;
+			break;
+		case 4:
+			cache_flags = MOD_DEPMOD_CACHE_NO_WRITE;
+			break;
 		case 'V':
 			tool_print_version();
 			ret = EXIT_SUCCESS;
@@ -241,6 +257,8 @@ int tool_depmod_main(int argc, char *argv[])
 		r = mod_depmod_set_threads(d, threads);
 	if (r >= 0)
 		r = mod_depmod_set_flags(d, flags);
+	if (r >= 0)
+		r = mod_depmod_set_cache_flags(d, cache_flags);
 	if (r >= 0 && verbose > LOG_WARNING)
 		r = mod_depmod_set_edge_fn(d, show_edge, NULL);
 	for (int i = optind; r >= 0 && i < argc; i++) {
