@@ -71,6 +71,14 @@ void probe_rollback_run(struct probe_rollback *rb, struct mod_module *failed, in
 	bool *removed = NULL, undo = !(flags & MOD_PROBE_NO_ROLLBACK);
 	struct strbuf sb;
 
+	/*
+	 * The failed module's own install command failed: kmod's message already names it, and
+	 * it is not something this probe did before the failure.
+	 */
+	if (rb->n > 0 && rb->steps[rb->n - 1].is_command && rb->steps[rb->n - 1].mod == failed) {
+		mod_module_unref(rb->steps[rb->n - 1].mod);
+		rb->n--;
+	}
 	if (rb->n == 0)
 		return;
 	if (undo) {
@@ -95,11 +103,12 @@ void probe_rollback_run(struct probe_rollback *rb, struct mod_module *failed, in
 	}
 	/* One line: what failed, and what became of each thing this probe had done. */
 	strbuf_init(&sb, NULL, 0, 8192);
-	if (strbuf_pushf(&sb, "loading %s failed (%s);", mod_module_get_name(failed), strerror(-err)) == 0) {
+	if (strbuf_pushf(&sb, "loading %s failed (%s)", mod_module_get_name(failed),
+			 mod_strerror_probe(err)) == 0) {
 		if (undo)
-			add_section(&sb, " rolled back, in reverse load order:", rb, false, removed);
+			add_section(&sb, "; rolled back, in reverse load order:", rb, false, removed);
 		else
-			add_section(&sb, " left loaded (no rollback):", rb, false, NULL);
+			add_section(&sb, "; left loaded (no rollback):", rb, false, NULL);
 		add_section(&sb, "; install commands ran and cannot be undone:", rb, true, NULL);
 	}
 	ERR(ctx, "%s\n", strbuf_str(&sb));
