@@ -274,8 +274,7 @@ printf 'X' | dd of="$data/crc8-test-key-altered.ko" bs=1 seek=400 conv=notrunc s
 victim=kernel/crypto/xor.ko
 grep -q "^kernel/fs/btrfs/btrfs.ko:.* $victim" "$full/lib/modules/$kver/modules.dep" ||
 	die "$victim is no longer a dependency of btrfs: choose another for scenario 14"
-python3 - "$kmoddir/$victim" "$data/xor-vermagic.ko" "$data/xor-unsigned.ko" <<'PY' ||
-	die "cannot alter $victim"
+python3 - "$kmoddir/$victim" "$data/xor-vermagic.ko" "$data/xor-unsigned.ko" <<'PY' || die "cannot alter $victim"
 import re, struct, sys
 def unsigned(d):
     marker = b"~Module signature appended~\n"
