@@ -364,6 +364,33 @@ LIBMOD_EXPORT bool mod_config_is_forbidden(const struct mod_config *cfg, const c
 	return config_foreach_match(cfg, MOD_CONFIG_FORBID, name, true, first_match, &e) == 1;
 }
 
+LIBMOD_EXPORT bool mod_config_requires_signature(const struct mod_config *cfg,
+						 const char *modname)
+{
+	const struct mod_config_entry *e = NULL;
+	char name[NAME_BUF];
+
+	if (!cfg || !modname || !has_kind(cfg, MOD_CONFIG_REQUIRE_SIGNATURE) ||
+	    mod_name_normalize(modname, name, sizeof(name)) < 0)
+		return false;
+	return config_foreach_match(cfg, MOD_CONFIG_REQUIRE_SIGNATURE, name, true, first_match,
+				    &e) == 1;
+}
+
+LIBMOD_EXPORT int mod_config_get_trusted_keys(const struct mod_config *cfg, const char **dir)
+{
+	if (!cfg || !dir)
+		return -EINVAL;
+	/* The last line wins, as a later file overrides an earlier one's setting. */
+	for (size_t i = cfg->n_entries; i > 0; i--) {
+		if (cfg->entries[i - 1].kind == MOD_CONFIG_TRUSTED_KEYS) {
+			*dir = cfg->entries[i - 1].key;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 /* A growing NULL-terminated array of borrowed strings without duplicates. */
 struct namelist {
 	const char **v;
@@ -496,6 +523,7 @@ static const enum mod_config_kind dump_order[] = {
 	MOD_CONFIG_ALIAS,       MOD_CONFIG_OPTIONS,      MOD_CONFIG_SOFTDEP,
 	MOD_CONFIG_WEAKDEP,     MOD_CONFIG_FORBID,       MOD_CONFIG_PRE_INSTALL,
 	MOD_CONFIG_POST_INSTALL, MOD_CONFIG_PRE_REMOVE,  MOD_CONFIG_POST_REMOVE,
+	MOD_CONFIG_REQUIRE_SIGNATURE, MOD_CONFIG_TRUSTED_KEYS,
 };
 
 LIBMOD_EXPORT int mod_config_dump(const struct mod_config *cfg, int fd, bool verbose)

@@ -28,6 +28,8 @@ static const char *const kind_names[_MOD_CONFIG_KIND_MAX] = {
 	[MOD_CONFIG_POST_INSTALL] = "post-install",
 	[MOD_CONFIG_PRE_REMOVE] = "pre-remove",
 	[MOD_CONFIG_POST_REMOVE] = "post-remove",
+	[MOD_CONFIG_REQUIRE_SIGNATURE] = "require_signature",
+	[MOD_CONFIG_TRUSTED_KEYS] = "trusted_keys",
 };
 
 LIBMOD_EXPORT const char *mod_config_kind_name(enum mod_config_kind kind)
@@ -310,6 +312,16 @@ static int parse_line(void *data, const char *file, unsigned int line, char *tex
 	if (!kind_from_name(cmd, &kind))
 		goto bad;
 	key = next_word(&pos);
+	/*
+	 * A directory, not a module name: kept as written (underscoring would change the path),
+	 * and absolute, because a relative one would depend on where modprobe was started.
+	 */
+	if (kind == MOD_CONFIG_TRUSTED_KEYS) {
+		if (!key || key[0] != '/' || next_word(&pos))
+			goto bad;
+		r = config_add(cfg, kind, key, NULL, file, line, NULL, NULL);
+		goto added;
+	}
 	if (!underscore(key))
 		goto bad;
 	switch (kind) {
@@ -323,6 +335,7 @@ static int parse_line(void *data, const char *file, unsigned int line, char *tex
 	}
 	case MOD_CONFIG_BLACKLIST:
 	case MOD_CONFIG_FORBID:
+	case MOD_CONFIG_REQUIRE_SIGNATURE:
 		r = config_add(cfg, kind, key, NULL, file, line, NULL, NULL);
 		break;
 	case MOD_CONFIG_SOFTDEP:
@@ -354,6 +367,7 @@ static int parse_line(void *data, const char *file, unsigned int line, char *tex
 		r = config_add(cfg, kind, key, rest, file, line, NULL, NULL);
 		break;
 	}
+added:
 	if (r < 0) {
 		ERR(cfg->ctx, "%s line %u: %s\n", file, line, strerror(-r));
 		return r;

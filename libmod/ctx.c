@@ -169,6 +169,7 @@ LIBMOD_EXPORT struct mod_ctx *mod_ctx_unref(struct mod_ctx *ctx)
 	builtin_modinfo_free(ctx->builtin_modinfo);
 	stamp_set_clear(&ctx->index_stamps);
 	free(ctx->moddir);
+	free(ctx->sig_trust_dir);
 	strv_free(ctx->config_paths);
 	free(ctx);
 	return NULL;

@@ -38,6 +38,9 @@ struct mod_ctx {
 	 */
 	enum mod_compression kernel_compression;
 	bool kernel_compression_read;
+	/* The signature policy for loads (trust-policy.c); trust_dir NULL: config or default. */
+	enum mod_signature_policy sig_policy;
+	char *sig_trust_dir;
 };
 
 /*
@@ -76,3 +79,19 @@ void mod_random_suffix(char *s, size_t n);
 
 /* Swap the kernel entry points (unit tests on the static build). NULL restores the real ones. */
 void mod_ctx_set_sys_ops(struct mod_ctx *ctx, const struct mod_sys_ops *ops, void *data);
+
+/*
+ * trust-policy.c: the signature policy for loads. Must this module pass the check before it is
+ * loaded? probed: for a probe, which also follows the configuration's require_signature lines.
+ */
+bool trust_policy_applies(struct mod_module *mod, bool probed) _nonnull_(1);
+/*
+ * Check one module against the policy's trust directory, logging one line naming the module and
+ * why when it is not accepted: 0 accepted; -ENOKEY refused; another -errno when it could not be
+ * checked (no trust directory, no libcrypto, unreadable file), which callers treat as a refusal
+ * too (the policy fails closed) but need not repeat for every module.
+ */
+int trust_policy_check(struct mod_module *mod) _nonnull_(1) _must_check_;
+/* load.c: mod_module_insert without the policy check (a probe checked its whole plan first). */
+int module_insert(struct mod_module *mod, unsigned int flags, const char *options)
+	_nonnull_(1) _must_check_;

@@ -421,6 +421,8 @@ enum mod_config_kind {
 	MOD_CONFIG_POST_INSTALL,
 	MOD_CONFIG_PRE_REMOVE,
 	MOD_CONFIG_POST_REMOVE,
+	MOD_CONFIG_REQUIRE_SIGNATURE, /* require_signature <modname-glob>: libmod's (LIBMOD_3) */
+	MOD_CONFIG_TRUSTED_KEYS,      /* trusted_keys <absolute directory>: libmod's (LIBMOD_3) */
 	_MOD_CONFIG_KIND_MAX,
 };
 
@@ -490,6 +492,17 @@ LIBMOD_EXPORT int mod_config_get_remove(const struct mod_config *cfg, const char
 LIBMOD_EXPORT bool mod_config_is_blacklisted(const struct mod_config *cfg, const char *modname);
 /* Forbidden: some `forbid` glob matches the normalized name. */
 LIBMOD_EXPORT bool mod_config_is_forbidden(const struct mod_config *cfg, const char *modname);
+/*
+ * The signature policy of modprobe.d (LIBMOD_3): a module must be signed by a trusted key when
+ * some `require_signature` glob matches its normalized name.
+ */
+LIBMOD_EXPORT bool mod_config_requires_signature(const struct mod_config *cfg,
+						 const char *modname);
+/*
+ * The trusted key directory the configuration names (the last `trusted_keys` line wins), borrowed
+ * from cfg; -ENOENT when no line names one.
+ */
+LIBMOD_EXPORT int mod_config_get_trusted_keys(const struct mod_config *cfg, const char **dir);
 /*
  * Soft dependencies of a module: unlike kmod (which uses only the first matching line,
  * kmod issue #33), the pre and post lists of EVERY softdep line whose glob matches are merged, in
@@ -774,6 +787,8 @@ enum mod_insert_flags {
  * init_module, with the version information stripped for the force flags. A file that is not a
  * relocatable ELF for this machine is refused with -ENOEXEC before the kernel sees it (logged).
  * -ENOENT when the module has no file. Kernel errors come back as -errno (-EEXIST: loaded).
+ * With MOD_SIGNATURE_POLICY_REQUIRE on the context a module the policy refuses fails with
+ * -ENOKEY before the syscall (logged with the reason).
  */
 LIBMOD_EXPORT int mod_module_insert(struct mod_module *mod, unsigned int flags,
 				    const char *options);
@@ -814,6 +829,39 @@ LIBMOD_EXPORT const char *mod_load_policy_lockdown_name(unsigned int policy);
 LIBMOD_EXPORT int mod_module_explain_insert_error(struct mod_module *mod, int err,
 						  unsigned int insert_flags, bool probed,
 						  char **ret);
+/*
+ * The signature policy for loads (LIBMOD_3): which modules must carry a valid signature by a
+ * key in a trusted directory (see mod_signature_verify) before they are handed to the kernel.
+ * This is the administrator's policy checked in user space before the syscall; the kernel's
+ * own enforcement (module.sig_enforce) is independent of it.
+ */
+enum mod_signature_policy {
+	/*
+	 * The default. Probes follow the context's configuration (`require_signature` lines);
+	 * mod_module_insert, which reads no configuration, verifies nothing.
+	 */
+	MOD_SIGNATURE_POLICY_CONFIG = 0,
+	MOD_SIGNATURE_POLICY_REQUIRE, /* every module, for probes and mod_module_insert */
+	MOD_SIGNATURE_POLICY_ALLOW,   /* no module, whatever the configuration says */
+};
+/*
+ * Set the context's policy. trust_dir: the directory of trusted certificates (copied); NULL
+ * means the configuration's `trusted_keys`, else mod_signature_default_trust_dir().
+ */
+LIBMOD_EXPORT int mod_ctx_set_signature_policy(struct mod_ctx *ctx,
+					       enum mod_signature_policy policy,
+					       const char *trust_dir);
+/*
+ * Would the policy accept this module's file: 0 when a key in trust_dir (NULL: as above)
+ * signed it validly. -ENOKEY when not, with *why (malloc'ed, may be NULL) saying why in a few
+ * words ("unsigned", "invalid signature (digest mismatch)", "signed by an untrusted key
+ * (signer 'X', key 01:02)"). Other errors are about the check itself (-ENOENT for the trust
+ * directory or a module without a file, -EOPNOTSUPP without libcrypto). A compressed file is
+ * verified on its decompressed bytes, which is what the kernel verifies.
+ */
+LIBMOD_EXPORT int mod_module_check_trusted(struct mod_module *mod, const char *trust_dir,
+					   char **why);
+
 /* The same for a removal: -EPERM while modules_disabled is 1. */
 LIBMOD_EXPORT int mod_ctx_explain_remove_error(struct mod_ctx *ctx, int err, char **ret);
 
@@ -838,6 +886,11 @@ enum mod_probe_flags {
 	MOD_PROBE_BLACKLIST_ALL = 1u << 8,   /* ... and to every dependency (library users) */
 	MOD_PROBE_REMOVE_HOLDERS = 1u << 9,  /* removal: remove the holders first */
 	MOD_PROBE_FORCE_REMOVE = 1u << 10,   /* removal: O_TRUNC */
+	/*
+	 * insert (LIBMOD_3): when a required module fails, leave loaded what this probe loaded
+	 * before it (kmod's behaviour) instead of removing it again.
+	 */
+	MOD_PROBE_NO_ROLLBACK = 1u << 11,
 };
 
 /* How a successful probe ended (flags and outcomes are separate types). */
@@ -878,6 +931,17 @@ struct mod_probe_callbacks {
  * extra_options (for this module only); install commands and legacy hooks; blacklist and
  * forbid rules. cb may be NULL. On success *outcome (may be NULL) says what happened.
  * A forbidden module fails with -EPERM (logged).
+ *
+ * Signature policy (LIBMOD_3, see mod_ctx_set_signature_policy): before anything is loaded,
+ * every module of the plan that would be loaded from its file is verified; if any is refused,
+ * each refusal is logged in one line and the probe fails with -ENOKEY, nothing loaded (also in
+ * a dry run). Install commands run instead of a load are not verified (they are commands).
+ *
+ * All or nothing (LIBMOD_3): when the module or one of its hard dependencies fails, the
+ * modules this call loaded are removed again in reverse order (an action MOD_ACTION_RMMOD
+ * each), unless MOD_PROBE_NO_ROLLBACK; what was loaded before stays. One line is logged naming
+ * the failed module and what was removed; install commands that ran cannot be undone and
+ * are named as such. The error returned is still the failed module's.
  */
 LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int flags,
 					  const char *extra_options,

@@ -173,6 +173,21 @@ out:
 LIBMOD_EXPORT int mod_module_insert(struct mod_module *mod, unsigned int flags,
 				    const char *options)
 {
+	int r;
+
+	if (!mod)
+		return -EINVAL;
+	/* Before the file is opened for the kernel: a refused module never reaches the syscall. */
+	if (trust_policy_applies(mod, false)) {
+		r = trust_policy_check(mod);
+		if (r < 0)
+			return r == -ENOMEM ? r : -ENOKEY;
+	}
+	return module_insert(mod, flags, options);
+}
+
+int module_insert(struct mod_module *mod, unsigned int flags, const char *options)
+{
 	struct mod_ctx *ctx;
 	unsigned char head[sizeof(Elf64_Ehdr)];
 	enum mod_compression comp, kcomp;
@@ -182,8 +197,6 @@ LIBMOD_EXPORT int mod_module_insert(struct mod_module *mod, unsigned int flags,
 	ssize_t n;
 	int r, kflags = 0;
 
-	if (!mod)
-		return -EINVAL;
 	ctx = mod_module_get_ctx(mod);
 	path = mod_module_get_path(mod);
 	if (!path) {

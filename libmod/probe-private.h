@@ -59,3 +59,27 @@ int probe_walk_enter(struct probe_walk *w, const char *name) _must_check_;
 int probe_walk_push(struct probe_walk *w, const char *name) _must_check_;
 /* Leave the innermost module. */
 void probe_walk_leave(struct probe_walk *w);
+
+/*
+ * What an insert probe did, for all or nothing (probe-rollback.c): each module it loaded and
+ * each install command it ran, in order.
+ */
+struct probe_rollback {
+	struct probe_rollback_step {
+		struct mod_module *mod; /* a reference */
+		bool is_command;        /* an install command ran (cannot be undone) */
+	} *steps;
+	size_t n, cap;
+};
+
+void probe_rollback_release(struct probe_rollback *rb);
+int probe_rollback_note(struct probe_rollback *rb, struct mod_module *mod, bool is_command)
+	_must_check_;
+/*
+ * failed (a required module) failed with err: remove the modules loaded, newest first, unless
+ * MOD_PROBE_NO_ROLLBACK in flags (an RMMOD action each), then log one line naming the failed
+ * module, what was rolled back (or left loaded) and the install commands that cannot be undone.
+ * Nothing happens when the probe had done nothing.
+ */
+void probe_rollback_run(struct probe_rollback *rb, struct mod_module *failed, int err,
+			unsigned int flags, const struct mod_probe_callbacks *cb, void *data);

@@ -251,24 +251,40 @@ static int run_hook(struct mod_module *mod, enum mod_config_kind kind, unsigned 
 	return probe_run_command(mod, mod_config_kind_name(kind), cmd, "", cb, data);
 }
 
-/* Load one plan entry: hooks, then the install command or the file. */
-static int probe_one(struct mod_module *m, bool ignorecmd, unsigned int flags,
-		     const char *options, const struct mod_probe_callbacks *cb, void *data)
+/* The install command that replaces loading this plan entry, or NULL. */
+static const char *install_command(struct mod_module *m, bool ignorecmd)
 {
 	struct mod_config *cfg = probe_config(mod_module_get_ctx(m));
+	const char *cmd;
+
+	if (ignorecmd || !cfg || mod_config_get_install(cfg, mod_module_get_name(m), &cmd) < 0)
+		return NULL;
+	return cmd;
+}
+
+/*
+ * Load one plan entry: hooks, then the install command or the file. What was done is noted in
+ * rb (a module loaded, a command run) even when a later step (the post-install hook) fails.
+ */
+static int probe_one(struct mod_module *m, bool ignorecmd, unsigned int flags,
+		     const char *options, const struct mod_probe_callbacks *cb, void *data,
+		     struct probe_rollback *rb)
+{
 	unsigned int iflags = 0;
-	const char *cmd = NULL;
+	const char *cmd = install_command(m, ignorecmd);
 	int r;
 
-	if (!ignorecmd && cfg && mod_config_get_install(cfg, mod_module_get_name(m), &cmd) < 0)
-		cmd = NULL;
 	r = run_hook(m, MOD_CONFIG_PRE_INSTALL, flags, cb, data);
 	if (r < 0)
 		return r;
 	if (cmd) {
 		report(cb, data, m, MOD_ACTION_INSTALL, cmd, options);
-		if (!(flags & MOD_PROBE_DRY_RUN))
+		if (!(flags & MOD_PROBE_DRY_RUN)) {
 			r = probe_run_command(m, "install", cmd, options, cb, data);
+			/* A failed command may have done part of its work: it is named too. */
+			if (probe_rollback_note(rb, m, true) < 0)
+				return -ENOMEM;
+		}
 	} else {
 		if (mod_module_get_path(m))
 			report(cb, data, m, MOD_ACTION_INSMOD, mod_module_get_path(m), options);
@@ -278,12 +294,54 @@ static int probe_one(struct mod_module *m, bool ignorecmd, unsigned int flags,
 			iflags |= MOD_INSERT_FORCE_MODVERSION;
 		if (flags & MOD_PROBE_FORCE_VERMAGIC)
 			iflags |= MOD_INSERT_FORCE_VERMAGIC;
-		if (!(flags & MOD_PROBE_DRY_RUN))
-			r = mod_module_insert(m, iflags, options);
+		if (!(flags & MOD_PROBE_DRY_RUN)) {
+			r = module_insert(m, iflags, options);
+			if (r == 0 && probe_rollback_note(rb, m, false) < 0)
+				return -ENOMEM;
+		}
 	}
 	if (r < 0)
 		return r;
 	return run_hook(m, MOD_CONFIG_POST_INSTALL, flags, cb, data);
+}
+
+/*
+ * The signature policy over the whole plan, before anything is loaded: every entry that would
+ * be loaded from its file (not loaded yet, not builtin, not replaced by an install command) and
+ * that the policy covers is checked once. Every refusal is logged, so one run names them all.
+ */
+static int check_plan_signatures(struct plan *p, unsigned int flags)
+{
+	struct strset checked = STRSET_INIT;
+	bool refused = false;
+	int r = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct mod_module *m = p->entries[i].mod;
+		const char *name = mod_module_get_name(m);
+
+		/* Cheapest first: with the policy off, no file or /sys/module state is read. */
+		if (!trust_policy_applies(m, true) || strset_get(&checked, name) ||
+		    !mod_module_get_path(m) || install_command(m, p->entries[i].ignorecmd) ||
+		    (!(flags & MOD_PROBE_IGNORE_LOADED) && probe_is_inkernel(m)))
+			continue;
+		r = strset_add(&checked, name, 1);
+		if (r < 0)
+			break;
+		r = trust_policy_check(m);
+		if (r == -ENOKEY) {
+			refused = true;
+			r = 0;
+		} else if (r < 0) {
+			/* Cannot check at all (logged once): the same for every other module. */
+			refused = r != -ENOMEM;
+			break;
+		}
+	}
+	strset_release(&checked);
+	if (r == -ENOMEM)
+		return r;
+	return refused ? -ENOKEY : 0;
 }
 
 LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int flags,
@@ -292,6 +350,8 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 					  enum mod_probe_outcome *outcome)
 {
 	struct plan p = { .required = STRSET_INIT };
+	struct probe_rollback rb = { 0 };
+	struct mod_module *failed = NULL;
 	struct mod_ctx *ctx;
 	size_t kept = 0;
 	enum mod_probe_outcome out = MOD_PROBE_OUTCOME_DONE;
@@ -359,6 +419,9 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 		out = MOD_PROBE_OUTCOME_BLACKLISTED;
 		goto out;
 	}
+	r = check_plan_signatures(&p, flags);
+	if (r < 0)
+		goto out;
 
 	for (size_t i = 0; i < p.n; i++) {
 		struct mod_module *m = p.entries[i].mod;
@@ -378,18 +441,25 @@ LIBMOD_EXPORT int mod_module_probe_insert(struct mod_module *mod, unsigned int f
 
 			r = mod_module_get_options(m, target ? extra_options : NULL, &options);
 			if (r == 0)
-				r = probe_one(m, p.entries[i].ignorecmd, flags, options, cb, data);
+				r = probe_one(m, p.entries[i].ignorecmd, flags, options, cb, data,
+					      &rb);
 			free(options);
 		}
 		/* A parallel load may have won the race: EEXIST is success, except --first-time. */
 		if (r == -EEXIST && m == mod && (flags & MOD_PROBE_FAIL_ON_LOADED))
 			break;
-		if (r == -EEXIST || !is_required(&p, m))
+		if (r == -EEXIST || !is_required(&p, m)) {
 			r = 0;
-		else if (r < 0)
+		} else if (r < 0) {
+			failed = m;
 			break;
+		}
 	}
+	/* All or nothing: a required module failed, so undo what this probe loaded before it. */
+	if (failed && r != -ENOMEM)
+		probe_rollback_run(&rb, failed, r, flags, cb, data);
 out:
+	probe_rollback_release(&rb);
 	plan_free(&p);
 	if (r < 0)
 		return r;

@@ -15,6 +15,7 @@ PACKAGES=(
 	xz-utils zstd gzip                        # compressed module trees (scripts/make-trees.sh)
 	busybox-static qemu-system-x86 cpio       # VM tests (initramfs, real kernel)
 	python3 time hyperfine                    # scripts, benchmarks (peak RSS via /usr/bin/time)
+	openssl                                   # test keys: signing tests (verify, policy, VM)
 	systemd                                   # tests/compat: systemd-modules-load, a libkmod client
 	dpkg-dev autoconf automake libtool make   # kmod's own test suite (apt-get source, autotools)
 )

@@ -131,7 +131,11 @@ KMOD_EXPORT int kmod_module_probe_insert_module(
 		.run_command = run_install ? run_trampoline : NULL,
 	};
 	enum mod_probe_outcome outcome = MOD_PROBE_OUTCOME_DONE;
-	unsigned int mflags = 0;
+	/*
+	 * libkmod leaves loaded what a failed probe loaded, and its callers (udev, systemd) expect
+	 * exactly libkmod's calls and actions: the rollback is modprobe's, not this layer's.
+	 */
+	unsigned int mflags = MOD_PROBE_NO_ROLLBACK;
 	int r;
 
 	if (!mod)

@@ -240,6 +240,51 @@ static void test_blacklist_forbid(void **state)
 	mod_ctx_unref(ctx);
 }
 
+/* The signature policy: require_signature globs, trusted_keys absolute, kept as written. */
+static void test_signature_policy(void **state)
+{
+	struct mod_ctx *ctx = new_ctx(NULL, NULL);
+	struct mod_config *cfg = parse(ctx, "require_signature crc*\n"
+					    "require_signature snd-hda\n"
+					    "trusted_keys /etc/keys-a\n"
+					    "trusted_keys /etc/my-keys_b\n"
+					    "trusted_keys relative\n"
+					    "trusted_keys /a /b\n"
+					    "trusted_keys\n");
+	const char *dir = NULL;
+
+	assert_non_null(strstr(logbuf, "test.conf line 5: ignoring bad line"));
+	assert_non_null(strstr(logbuf, "test.conf line 6: ignoring bad line"));
+	assert_non_null(strstr(logbuf, "test.conf line 7: ignoring bad line"));
+	assert_true(mod_config_requires_signature(cfg, "crc16"));
+	assert_true(mod_config_requires_signature(cfg, "snd_hda"));
+	assert_true(mod_config_requires_signature(cfg, "snd-hda"));
+	assert_false(mod_config_requires_signature(cfg, "dummy"));
+	assert_false(mod_config_requires_signature(NULL, "crc16"));
+	/* The last valid line wins; the path keeps its '-' (it is not a module name). */
+	assert_int_equal(mod_config_get_trusted_keys(cfg, &dir), 0);
+	assert_string_equal(dir, "/etc/my-keys_b");
+	assert_string_equal(dump(cfg, false),
+		"require_signature crc*\nrequire_signature snd_hda\n"
+		"trusted_keys /etc/keys-a\ntrusted_keys /etc/my-keys_b\n");
+	mod_config_unref(cfg);
+
+	cfg = parse(ctx, "forbid x\n");
+	assert_int_equal(mod_config_get_trusted_keys(cfg, &dir), -ENOENT);
+	assert_false(mod_config_requires_signature(cfg, "x"));
+	mod_config_unref(cfg);
+
+	assert_int_equal(mod_ctx_set_signature_policy(ctx, MOD_SIGNATURE_POLICY_REQUIRE, ""),
+			 -EINVAL);
+	assert_int_equal(mod_ctx_set_signature_policy(ctx, (enum mod_signature_policy)7, NULL),
+			 -EINVAL);
+	assert_int_equal(mod_ctx_set_signature_policy(NULL, MOD_SIGNATURE_POLICY_ALLOW, NULL),
+			 -EINVAL);
+	assert_int_equal(mod_ctx_set_signature_policy(ctx, MOD_SIGNATURE_POLICY_REQUIRE, "/k"), 0);
+	assert_int_equal(mod_ctx_set_signature_policy(ctx, MOD_SIGNATURE_POLICY_CONFIG, NULL), 0);
+	mod_ctx_unref(ctx);
+}
+
 static void test_softdeps_merged(void **state)
 {
 	struct mod_ctx *ctx = new_ctx(NULL, NULL);
@@ -478,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_options_merge),
 		cmocka_unit_test(test_commands_and_hooks),
 		cmocka_unit_test(test_blacklist_forbid),
+		cmocka_unit_test(test_signature_policy),
 		cmocka_unit_test(test_softdeps_merged),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_file_order),

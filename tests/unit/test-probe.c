@@ -176,6 +176,36 @@ static void test_insert_uses_finit_with_force_flags(void **state)
 	mod_module_unref(mod);
 }
 
+/*
+ * The signature policy stops a single insert before the kernel is asked: an unsigned file, and
+ * any file when the trust directory is missing (fails closed); the default policy checks nothing.
+ */
+static void test_insert_signature_policy(void **state)
+{
+	struct fixture *f = *state;
+	struct mod_module *mod = module_with_header(f, ET_REL, EM_X86_64);
+	char *why = NULL;
+
+	assert_int_equal(mod_module_check_trusted(mod, f->rec.dir, &why), -ENOKEY);
+	assert_string_equal(why, "unsigned");
+	free(why);
+	mod_ctx_set_log_priority(f->ctx, LOG_EMERG); /* the refusals are logged: not here */
+	assert_int_equal(mod_ctx_set_signature_policy(f->ctx, MOD_SIGNATURE_POLICY_REQUIRE,
+						      f->rec.dir), 0);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), -ENOKEY);
+	assert_int_equal(mod_ctx_set_signature_policy(f->ctx, MOD_SIGNATURE_POLICY_REQUIRE,
+						      "/nonexistent/trust"), 0);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), -ENOKEY);
+	assert_int_equal(f->rec.finit_calls + f->rec.init_calls, 0);
+	/* The configuration does not apply to a single insert, and ALLOW turns everything off. */
+	assert_int_equal(mod_ctx_set_signature_policy(f->ctx, MOD_SIGNATURE_POLICY_CONFIG, NULL), 0);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), 0);
+	assert_int_equal(mod_ctx_set_signature_policy(f->ctx, MOD_SIGNATURE_POLICY_ALLOW, NULL), 0);
+	assert_int_equal(mod_module_insert(mod, 0, NULL), 0);
+	assert_int_equal(f->rec.finit_calls, 2);
+	mod_module_unref(mod);
+}
+
 static void test_insert_kernel_errors_pass_through(void **state)
 {
 	struct fixture *f = *state;
@@ -551,6 +581,7 @@ static void test_strerror(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_insert_signature_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insert_uses_finit_with_force_flags, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_insert_kernel_errors_pass_through, setup,

@@ -246,6 +246,51 @@ open(f"{dst}/ts_bm-vermagic.ko", "wb").write(
     unsigned(sub(tsbm, b"vermagic=" + magic, b"vermagic=" + alt)))
 PY
 
+# 4b. The signature policy (scenario 13): the certificates built into the kernel image (its
+#     modules' signing key; no package ships it as a file), a key made here with its own trust
+#     directory, and crc8 signed by it, signed by another key, and signed then altered.
+#     Rollback (scenario 14): xor, which btrfs needs, with an altered vermagic, so that it fails
+#     to load in the middle of btrfs's plan. Scenario 13 gets xor without its signature.
+data="$rootfs/vmtest/data"
+mkdir -p "$rootfs/etc/libmod/debian-keys" "$data/test-keys"
+"$src/scripts/kernel-certs.py" "$kroot/boot/vmlinuz-$kver" "$rootfs/etc/libmod/debian-keys" ||
+	echo "build-initramfs.sh: no certificates found in the kernel image (scenario 13 will fail)" >&2
+keys="$work/keys"
+rm -rf "$keys"
+mkdir -p "$keys"
+for k in test other; do
+	openssl req -new -x509 -newkey rsa:2048 -nodes -keyout "$keys/$k.key" -out "$keys/$k.pem" \
+		-days 2 -subj "/CN=libmod VM $k key" 2>/dev/null || die "openssl cannot make a test key"
+done
+cp "$keys/test.pem" "$data/test-keys/"
+for k in test other; do
+	cp "$kmoddir/kernel/lib/crc8.ko" "$data/crc8-$k-key.ko"
+	"$src/tests/tools/sign.py" "$keys/$k.pem" "$keys/$k.key" "$data/crc8-$k-key.ko" ||
+		die "cannot sign crc8 with the $k key"
+done
+cp "$data/crc8-test-key.ko" "$data/crc8-test-key-altered.ko"
+printf 'X' | dd of="$data/crc8-test-key-altered.ko" bs=1 seek=400 conv=notrunc status=none
+# xor: a hard dependency of btrfs with others loaded before it (btrfs.deps, below).
+victim=kernel/crypto/xor.ko
+grep -q "^kernel/fs/btrfs/btrfs.ko:.* $victim" "$full/lib/modules/$kver/modules.dep" ||
+	die "$victim is no longer a dependency of btrfs: choose another for scenario 14"
+python3 - "$kmoddir/$victim" "$data/xor-vermagic.ko" "$data/xor-unsigned.ko" <<'PY' || die "cannot alter $victim"
+import re, struct, sys
+def unsigned(d):
+    marker = b"~Module signature appended~\n"
+    if not d.endswith(marker):
+        return d
+    end = len(d) - len(marker)
+    return d[: end - 12 - struct.unpack_from(">I", d, end - 4)[0]]
+d = open(sys.argv[1], "rb").read()
+magic = re.search(rb"vermagic=([^\0]*)\0", d).group(1)
+assert b" mod_unload" in magic, magic
+alt = magic.replace(b" mod_unload", b" MOD_UNLOAD", 1)
+assert d.count(b"vermagic=" + magic) == 1
+open(sys.argv[2], "wb").write(unsigned(d.replace(b"vermagic=" + magic, b"vermagic=" + alt)))
+open(sys.argv[3], "wb").write(unsigned(d))
+PY
+
 # The reference's view of btrfs's hard dependencies, for scenarios 1, 3 and 6.
 sed -n 's|^kernel/fs/btrfs/btrfs\.ko:||p' "$full/lib/modules/$kver/modules.dep" \
 	>"$rootfs/vmtest/data/btrfs.deps"

@@ -13,6 +13,7 @@ static const struct option options[] = {
 	{ "force", no_argument, NULL, 'f' },
 	{ "force-modversion", no_argument, NULL, 2 },
 	{ "force-vermagic", no_argument, NULL, 3 },
+	{ "require-signature", optional_argument, NULL, 4 },
 	{ "syslog", no_argument, NULL, 's' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -31,11 +32,14 @@ static void help(void)
 	       "\t                  --force-vermagic\n"
 	       "\t    --force-modversion  Ignore module's version\n"
 	       "\t    --force-vermagic    Ignore module's version magic\n"
+	       "\t    --require-signature[=DIR]\n"
+	       "\t                  Refuse a module not signed by a key in DIR\n"
+	       "\t                  (default %s)\n"
 	       "\t-s, --syslog      print to syslog, not stderr\n"
 	       "\t-v, --verbose     enables more messages\n"
 	       "\t-V, --version     show version\n"
 	       "\t-h, --help        show this help\n",
-	       program_invocation_short_name);
+	       program_invocation_short_name, mod_signature_default_trust_dir());
 }
 
 int tool_insmod_main(int argc, char *argv[])
@@ -47,7 +51,8 @@ int tool_insmod_main(int argc, char *argv[])
 	bool use_syslog = false;
 	int verbose = LOG_ERR, c, r;
 	char *opts = NULL;
-	const char *filename;
+	const char *filename, *trust_dir = NULL;
+	bool require_signature = false;
 
 	while ((c = getopt_long(argc, argv, "fsvVh", options, NULL)) != -1) {
 		switch (c) {
@@ -59,6 +64,14 @@ int tool_insmod_main(int argc, char *argv[])
 			break;
 		case 3:
 			flags |= MOD_INSERT_FORCE_VERMAGIC;
+			break;
+		case 4:
+			if (optarg && !*optarg) {
+				fprintf(stderr, "insmod: ERROR: --require-signature= needs a directory\n");
+				return EXIT_FAILURE;
+			}
+			require_signature = true;
+			trust_dir = optarg;
 			break;
 		default:
 			r = tool_common_option(c, &use_syslog, &verbose, help);
@@ -93,13 +106,22 @@ int tool_insmod_main(int argc, char *argv[])
 		goto end;
 	}
 	tool_log_attach(ctx);
+	if (require_signature) {
+		r = mod_ctx_set_signature_policy(ctx, MOD_SIGNATURE_POLICY_REQUIRE, trust_dir);
+		if (r < 0) {
+			TLOG_ERROR("could not set the signature policy: %s\n", strerror(-r));
+			goto end;
+		}
+	}
 	r = mod_module_new_from_path(ctx, filename, &mod);
 	if (r < 0) {
 		TLOG_ERROR("could not load module %s: %s\n", filename, strerror(-r));
 		goto end;
 	}
 	r = mod_module_insert(mod, flags, opts);
-	if (r < 0) {
+	if (r == -ENOKEY) {
+		/* The library said which module and why in one line: nothing more to add. */
+	} else if (r < 0) {
 		/* The kernel's bare EPERM/EKEYREJECTED hides which policy refused the load. */
 		char *why = NULL;
 

@@ -28,6 +28,9 @@ enum {
 	OPT_REMOVE_HOLDERS,
 	OPT_SHOW_EXPORTS,
 	OPT_JSON,
+	OPT_REQUIRE_SIGNATURE,
+	OPT_ALLOW_UNSIGNED,
+	OPT_NO_ROLLBACK,
 };
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -59,6 +62,9 @@ static const struct option long_opts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "require-signature", optional_argument, NULL, OPT_REQUIRE_SIGNATURE },
+	{ "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED },
+	{ "no-rollback", no_argument, NULL, OPT_NO_ROLLBACK },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -67,7 +73,10 @@ static const struct option long_opts[] = {
 /* Command-line state; a tool is one run, so plain statics are fine here. */
 static int verbose = DEFAULT_VERBOSE;
 static bool do_show, dry_run, ignore_loaded, lookup_only, first_time, ignore_commands,
-	use_blacklist, force, strip_modversion, strip_vermagic, remove_holders, json;
+	use_blacklist, force, strip_modversion, strip_vermagic, remove_holders, json, no_rollback;
+/* --require-signature / --allow-unsigned: the policy and trust directory for this run. */
+static enum mod_signature_policy sig_policy = MOD_SIGNATURE_POLICY_CONFIG;
+static const char *sig_trust_dir;
 static unsigned int wait_msec;
 static bool json_first = true;
 
@@ -100,6 +109,11 @@ static void help(void)
 	       "\t                            --force-vermagic\n"
 	       "\t    --force-modversion      Ignore module's version\n"
 	       "\t    --force-vermagic        Ignore module's version magic\n"
+	       "\t    --require-signature[=DIR]\n"
+	       "\t                            Refuse modules not signed by a key in DIR\n"
+	       "\t                            (default: trusted_keys or %s)\n"
+	       "\t    --allow-unsigned        Ignore require_signature in modprobe.d\n"
+	       "\t    --no-rollback           Keep what was loaded when a dependency fails\n"
 	       "\n"
 	       "Query Options:\n"
 	       "\t-R, --resolve-alias         Only lookup and print alias and exit\n"
@@ -126,7 +140,7 @@ static void help(void)
 	       program_invocation_short_name, program_invocation_short_name,
 	       program_invocation_short_name, program_invocation_short_name,
 	       program_invocation_short_name, program_invocation_short_name,
-	       program_invocation_short_name);
+	       program_invocation_short_name, mod_signature_default_trust_dir());
 }
 
 /* Nested modprobe calls from install/remove commands inherit -C, -q, -s and -v. */
@@ -265,6 +279,35 @@ static bool explain_insert(struct mod_module *mod, int err, unsigned int probe_f
 	return true;
 }
 
+/*
+ * The policy of the command line, also for the modprobe calls of install commands (through
+ * MODPROBE_OPTIONS, as -C is). --show-depends is a query: it prints the plan and loads nothing,
+ * so the configuration's policy does not apply to it; an explicit --require-signature does.
+ */
+static int apply_signature_policy(struct mod_ctx *ctx)
+{
+	enum mod_signature_policy policy = sig_policy;
+	int r;
+
+	if (sig_policy == MOD_SIGNATURE_POLICY_REQUIRE) {
+		char *opt = NULL;
+
+		if (asprintf(&opt, "--require-signature%s%s", sig_trust_dir ? "=" : "",
+			     sig_trust_dir ? sig_trust_dir : "") < 0)
+			return -ENOMEM;
+		env_options_append(opt);
+		free(opt);
+	} else if (sig_policy == MOD_SIGNATURE_POLICY_ALLOW) {
+		env_options_append("--allow-unsigned");
+	} else if (ignore_loaded) {
+		policy = MOD_SIGNATURE_POLICY_ALLOW;
+	}
+	r = mod_ctx_set_signature_policy(ctx, policy, sig_trust_dir);
+	if (r < 0)
+		TLOG_ERROR("could not set the signature policy: %s\n", strerror(-r));
+	return r;
+}
+
 static int insmod(struct mod_ctx *ctx, const char *alias, const char *extra_options)
 {
 	struct mod_module_list *list = NULL;
@@ -286,6 +329,8 @@ static int insmod(struct mod_ctx *ctx, const char *alias, const char *extra_opti
 		flags |= MOD_PROBE_FORCE_VERMAGIC;
 	if (use_blacklist)
 		flags |= MOD_PROBE_BLACKLIST;
+	if (no_rollback)
+		flags |= MOD_PROBE_NO_ROLLBACK;
 	flags |= common_probe_flags();
 	cb = action_callbacks();
 
@@ -300,6 +345,11 @@ static int insmod(struct mod_ctx *ctx, const char *alias, const char *extra_opti
 		r = mod_module_probe_insert(mod, flags, extra_options, cb, NULL, NULL);
 		if (r >= 0)
 			r = 0;
+		else if (r == -ENOKEY)
+			/* The library named each refused module and why, one line each. */
+			TLOG_ERROR("could not insert '%s': refused by the signature policy; nothing "
+				   "was loaded\n",
+				   name);
 		else if (explain_insert(mod, r, flags))
 			;
 		else if (r == -EEXIST || r == -ENOENT || r == -ENOSYS)
@@ -515,6 +565,22 @@ int tool_modprobe_main(int argc, char *argv[])
 		case OPT_JSON:
 			json = true;
 			break;
+		case OPT_REQUIRE_SIGNATURE:
+			if (optarg && !*optarg) {
+				TLOG_ERROR("--require-signature= needs a directory\n");
+				r = -EINVAL;
+				goto done;
+			}
+			sig_policy = MOD_SIGNATURE_POLICY_REQUIRE;
+			sig_trust_dir = optarg;
+			break;
+		case OPT_ALLOW_UNSIGNED:
+			sig_policy = MOD_SIGNATURE_POLICY_ALLOW;
+			sig_trust_dir = NULL;
+			break;
+		case OPT_NO_ROLLBACK:
+			no_rollback = true;
+			break;
 		case 'V':
 			tool_print_version();
 			goto done;
@@ -572,6 +638,9 @@ int tool_modprobe_main(int argc, char *argv[])
 	 * name is answered by modules.dep.bin and modules.builtin.bin). Each index not needed
 	 * cost six syscalls (stat, open, fstat, mmap, close, munmap) and its page faults.
 	 */
+	r = apply_signature_policy(ctx);
+	if (r < 0)
+		goto done;
 
 	if (do_show_config) {
 		r = show_config(ctx);
