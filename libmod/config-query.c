@@ -364,6 +364,29 @@ LIBMOD_EXPORT bool mod_config_is_forbidden(const struct mod_config *cfg, const c
 	return config_foreach_match(cfg, MOD_CONFIG_FORBID, name, true, first_match, &e) == 1;
 }
 
+static bool glob_matches(const struct mod_config *cfg, enum mod_config_kind kind,
+			 const char *modname)
+{
+	const struct mod_config_entry *e = NULL;
+	char name[NAME_BUF];
+
+	if (!cfg || !modname || !has_kind(cfg, kind) ||
+	    mod_name_normalize(modname, name, sizeof(name)) < 0)
+		return false;
+	return config_foreach_match(cfg, kind, name, true, first_match, &e) == 1;
+}
+
+LIBMOD_EXPORT bool mod_config_is_kept(const struct mod_config *cfg, const char *modname)
+{
+	return glob_matches(cfg, MOD_CONFIG_KEEP, modname);
+}
+
+LIBMOD_EXPORT bool mod_config_is_boot_cleanable(const struct mod_config *cfg,
+						const char *modname)
+{
+	return glob_matches(cfg, MOD_CONFIG_AUTOCLEAN_BOOT, modname);
+}
+
 /* A growing NULL-terminated array of borrowed strings without duplicates. */
 struct namelist {
 	const char **v;
@@ -496,6 +519,7 @@ static const enum mod_config_kind dump_order[] = {
 	MOD_CONFIG_ALIAS,       MOD_CONFIG_OPTIONS,      MOD_CONFIG_SOFTDEP,
 	MOD_CONFIG_WEAKDEP,     MOD_CONFIG_FORBID,       MOD_CONFIG_PRE_INSTALL,
 	MOD_CONFIG_POST_INSTALL, MOD_CONFIG_PRE_REMOVE,  MOD_CONFIG_POST_REMOVE,
+	MOD_CONFIG_KEEP,        MOD_CONFIG_AUTOCLEAN_BOOT,
 };
 
 LIBMOD_EXPORT int mod_config_dump(const struct mod_config *cfg, int fd, bool verbose)

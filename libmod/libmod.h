@@ -421,6 +421,8 @@ enum mod_config_kind {
 	MOD_CONFIG_POST_INSTALL,
 	MOD_CONFIG_PRE_REMOVE,
 	MOD_CONFIG_POST_REMOVE,
+	MOD_CONFIG_KEEP,           /* keep <modname-glob>: autoclean never removes it (libmod) */
+	MOD_CONFIG_AUTOCLEAN_BOOT, /* autoclean-boot <modname-glob>: may remove a boot module */
 	_MOD_CONFIG_KIND_MAX,
 };
 
@@ -490,6 +492,14 @@ LIBMOD_EXPORT int mod_config_get_remove(const struct mod_config *cfg, const char
 LIBMOD_EXPORT bool mod_config_is_blacklisted(const struct mod_config *cfg, const char *modname);
 /* Forbidden: some `forbid` glob matches the normalized name. */
 LIBMOD_EXPORT bool mod_config_is_forbidden(const struct mod_config *cfg, const char *modname);
+/* Kept from autoclean: some `keep` glob matches the normalized name (LIBMOD_2). */
+LIBMOD_EXPORT bool mod_config_is_kept(const struct mod_config *cfg, const char *modname);
+/*
+ * Autoclean may remove this module even though it is loaded at boot: some `autoclean-boot` glob
+ * matches the normalized name (LIBMOD_2).
+ */
+LIBMOD_EXPORT bool mod_config_is_boot_cleanable(const struct mod_config *cfg,
+						const char *modname);
 /*
  * Soft dependencies of a module: unlike kmod (which uses only the first matching line,
  * kmod issue #33), the pre and post lists of EVERY softdep line whose glob matches are merged, in
@@ -811,6 +821,67 @@ enum mod_remove_flags {
 };
 /* delete_module(name, O_NONBLOCK [| O_TRUNC]); a module in use fails with -EAGAIN. */
 LIBMOD_EXPORT int mod_module_remove(struct mod_module *mod, unsigned int flags);
+
+/*
+ * Autoclean (autoclean.c; LIBMOD_2): remove the loaded modules nothing needs. Every loaded
+ * module is judged once, against one reading of the system; it is removed only when all of
+ * these hold: it is live and can be unloaded (not permanent, unload support present); no
+ * modprobe.d `keep` glob matches it; it is not loaded at boot (modules-load.d, /etc/modules,
+ * /etc/initramfs-tools/modules, modules_load= on the command line) unless an `autoclean-boot`
+ * glob matches it; no device is bound to any of its drivers; no filesystem type it registers
+ * (alias fs-*) is mounted; no network interface of a kind it registers (alias rtnl-link-*)
+ * exists, and the interfaces could be listed; and its reference count is that of its holders
+ * alone, every holder being removed before it in the same run.
+ */
+enum mod_autoclean_verdict {
+	MOD_AUTOCLEAN_REMOVE = 0,      /* nothing needs it: removed (or would be, in a dry run) */
+	MOD_AUTOCLEAN_KEEP_STATE,      /* not live, permanent, no unload support, file unknown */
+	MOD_AUTOCLEAN_KEEP_CONFIG,     /* a `keep` line matches it */
+	MOD_AUTOCLEAN_KEEP_BOOT,       /* loaded at boot */
+	MOD_AUTOCLEAN_KEEP_DEVICE,     /* a device is bound to one of its drivers */
+	MOD_AUTOCLEAN_KEEP_FILESYSTEM, /* a filesystem of its type is mounted */
+	MOD_AUTOCLEAN_KEEP_NETDEV,     /* an interface of its kind exists (or cannot be known) */
+	MOD_AUTOCLEAN_KEEP_IN_USE,     /* referenced by more than its holders */
+	MOD_AUTOCLEAN_KEEP_HELD,       /* a module that stays holds it */
+};
+/* "remove", "state", "keep", "boot", "device", "filesystem", "netdev", "in-use", "held". */
+LIBMOD_EXPORT const char *mod_autoclean_verdict_str(enum mod_autoclean_verdict v);
+
+struct mod_autoclean;
+/*
+ * Judge every loaded module now. flags must be 0 (reserved). The entries are ordered: first the
+ * modules to remove, in an order where every module comes after all of its holders, then the
+ * ones that stay, in /proc/modules order. -ENOSYS without module support.
+ */
+LIBMOD_EXPORT int mod_autoclean_new(struct mod_ctx *ctx, unsigned int flags,
+				    struct mod_autoclean **ret);
+LIBMOD_EXPORT struct mod_autoclean *mod_autoclean_free(struct mod_autoclean *ac);
+LIBMOD_EXPORT size_t mod_autoclean_count(const struct mod_autoclean *ac);
+/* The module of entry i (borrowed from ac); NULL when i is out of range. */
+LIBMOD_EXPORT struct mod_module *mod_autoclean_get_module(const struct mod_autoclean *ac,
+							  size_t i);
+LIBMOD_EXPORT enum mod_autoclean_verdict mod_autoclean_get_verdict(const struct mod_autoclean *ac,
+								   size_t i);
+/*
+ * Why, in words: "unused", "unused once macvtap is removed", "held by ext4",
+ * "device 0000:00:03.0 bound to pci:e1000", "filesystem minix mounted on /mnt",
+ * "network interface dummy0 (dummy)", "loaded at boot (/etc/modules-load.d/a.conf:2)",
+ * "keep line at /etc/modprobe.d/k.conf:1", "reference count 2". Borrowed from ac.
+ */
+LIBMOD_EXPORT const char *mod_autoclean_get_reason(const struct mod_autoclean *ac, size_t i);
+/*
+ * Called after each removal attempt with 0 or the error (-EWOULDBLOCK: it came into use since
+ * it was judged). A non-zero return stops the run.
+ */
+typedef int (*mod_autoclean_fn)(struct mod_module *mod, int err, void *data);
+/*
+ * Remove the entries judged MOD_AUTOCLEAN_REMOVE, in their order, each with delete_module and
+ * O_NONBLOCK, so a module that came into use meanwhile fails instead of being taken away.
+ * A failure does not stop the others (the modules it holds then fail too, as in use). fn may be
+ * NULL. 0 when every removal succeeded, else the first error.
+ */
+LIBMOD_EXPORT int mod_autoclean_remove(struct mod_autoclean *ac, mod_autoclean_fn fn,
+				       void *data);
 
 /* Probing: a module with its dependencies, soft dependencies and config commands. */
 enum mod_probe_flags {
