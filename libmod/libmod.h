@@ -748,6 +748,72 @@ LIBMOD_EXPORT int mod_module_get_holders(struct mod_module *mod, struct mod_modu
 typedef int (*mod_section_visit_fn)(const char *name, unsigned long address, void *data);
 LIBMOD_EXPORT int mod_module_foreach_loaded_section(struct mod_module *mod,
 						    mod_section_visit_fn fn, void *data);
+/*
+ * What a module is, in the spirit of OpenBSD's module types (module-class.c; LIBMOD_2), derived
+ * from data only, first rule that applies: an fs-* alias makes a filesystem; a device table
+ * alias (pci:, usb:, acpi*:, of:, hid:, virtio:, ...) a driver; a crypto-* alias crypto;
+ * a net-pf-* alias a network protocol; then the place in the tree: kernel/drivers/<kind>/ and
+ * kernel/sound/ drivers, kernel/fs/ filesystems (a library there without an fs-* alias),
+ * kernel/net/ network protocols, kernel/crypto/ and kernel/arch/<arch>/crypto/ crypto,
+ * kernel/lib/ libraries; anything else is other.
+ */
+enum mod_class {
+	MOD_CLASS_OTHER = 0,
+	MOD_CLASS_DRIVER,
+	MOD_CLASS_FILESYSTEM,
+	MOD_CLASS_NET_PROTOCOL,
+	MOD_CLASS_CRYPTO,
+	MOD_CLASS_LIBRARY,
+};
+/* "other", "driver", "filesystem", "network protocol", "crypto", "library"; NULL otherwise. */
+LIBMOD_EXPORT const char *mod_class_str(enum mod_class c);
+/* A module's class. This layout is fixed for the LIBMOD_2 ABI. */
+struct mod_class_info {
+	enum mod_class cls;
+	/* Drivers: the kind, the tree directory ("net", "block", "gpu", "sound", "usb"), else "". */
+	char kind[32];
+	/* The data the class came from: "alias fs-minix", "kernel/lib/", "alias pci:v...". */
+	char basis[160];
+};
+/*
+ * The class of a module with a file (its aliases and its path below the module directory);
+ * -ENOENT when it has none (builtin, or not in the module directory).
+ */
+LIBMOD_EXPORT int mod_module_get_class(struct mod_module *mod, struct mod_class_info *ret);
+/*
+ * The filesystem types this module registers now: the names of its fs-* aliases that
+ * /proc/filesystems lists, separated by spaces, into buf ("" when none). 0 or -errno.
+ */
+LIBMOD_EXPORT int mod_module_get_registered_filesystems(struct mod_module *mod, char *buf,
+							size_t size);
+/* The loaded module's taint flags (/sys/module/M/taint: "OE"; "" when none) into buf. */
+LIBMOD_EXPORT int mod_module_get_taint(struct mod_module *mod, char *buf, size_t size);
+/*
+ * Whether the kernel found the module's signature valid when it loaded it. Linux 6.1 has no
+ * per-module signature file in sysfs: the kernel records a failed or missing signature only as
+ * taint flag E (TAINT_UNSIGNED_MODULE), and only when it has module signing at all
+ * (/sys/module/module/parameters/sig_enforce exists). So: E set means NOT_VALID (unsigned,
+ * bad signature or unknown key), E clear on a kernel with signing means VALID, and without
+ * signing support the state is UNKNOWN.
+ */
+enum mod_loaded_signature {
+	MOD_LOADED_SIG_UNKNOWN = 0,
+	MOD_LOADED_SIG_VALID,
+	MOD_LOADED_SIG_NOT_VALID,
+};
+/* "unknown", "valid", "not valid"; NULL otherwise. */
+LIBMOD_EXPORT const char *mod_loaded_signature_str(enum mod_loaded_signature s);
+LIBMOD_EXPORT int mod_module_get_loaded_signature(struct mod_module *mod,
+						  enum mod_loaded_signature *ret);
+/*
+ * The loaded module's parameters (/sys/module/M/parameters, sorted by name) with their current
+ * values, trailing newline removed; value is NULL for a parameter that cannot be read (write
+ * only, or not for this user). fn returns 0 to go on or a negative errno to stop (returned).
+ * A module without parameters visits none.
+ */
+typedef int (*mod_parameter_visit_fn)(const char *name, const char *value, void *data);
+LIBMOD_EXPORT int mod_module_foreach_parameter(struct mod_module *mod, mod_parameter_visit_fn fn,
+					       void *data);
 /* Every loaded module, in /proc/modules order. -ENOSYS without module support (no /proc/modules). */
 LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_module_list **ret);
 /*

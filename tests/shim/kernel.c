@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The fake kernel's module state, kept under the fake root in the files the real kernel shows:
- * a load creates /sys/module/<name>/{initstate,refcnt,coresize,holders/,parameters/} and puts
+ * a load creates /sys/module/<name>/{initstate,refcnt,coresize,taint,holders/,parameters/} and puts
  * its line first in /proc/modules (newest first, like the kernel); the modules named in its
  * .modinfo depends= get it as a holder and one more reference. A removal obeys the reference
  * count as delete_module(2) does with O_NONBLOCK (O_TRUNC forces it) and undoes all of that.
@@ -161,6 +161,9 @@ int shim_kernel_load(const char *name, const struct shim_image *img)
 		r = write_module_file(name, "refcnt", "0\n");
 	if (r == 0)
 		r = write_module_file(name, "coresize", text);
+	/* Untainted; a test writes flags (E: unsigned) into the file when it needs them. */
+	if (r == 0)
+		r = write_module_file(name, "taint", "\n");
 	snprintf(text, sizeof(text), "%s %zu 0 - Live 0x0000000000000000\n", name, img->len);
 	if (r == 0)
 		r = proc_modules_update(NULL, text);
