@@ -20,10 +20,10 @@
 struct ac_entry {
 	struct mod_module *mod;
 	enum mod_autoclean_verdict verdict;
-	bool decided;    /* a fixed reason (not refcount or holders) was found */
-	bool removable;  /* chosen for removal */
+	bool decided;	/* a fixed reason (not refcount or holders) was found */
+	bool removable; /* chosen for removal */
 	long refcnt;
-	char **holders;  /* names, NULL-terminated */
+	char **holders; /* names, NULL-terminated */
 	char reason[512];
 };
 
@@ -169,53 +169,72 @@ static void check_provides(struct ac_entry *e, const struct ac_facts *f)
 	}
 	if (!e->decided && !any)
 		decide(e, MOD_AUTOCLEAN_KEEP_STATE,
-		       "its file is not in the module directory: what it provides is unknown");
+		       "its module file is missing or unreadable: what it provides is unknown");
 }
 
-/* The reasons that do not depend on what else is removed. */
-static int judge(struct mod_autoclean *ac, struct ac_entry *e, struct mod_config *cfg,
-		 const struct ac_facts *f)
+/*
+ * The reasons that do not depend on what else is removed, in the order they are reported; the
+ * first that applies decides. Nothing here is an error: what cannot be read keeps the module.
+ */
+static void judge_fixed(struct mod_autoclean *ac, struct ac_entry *e, struct mod_config *cfg,
+			const struct ac_facts *f)
 {
 	const char *name = mod_module_get_name(e->mod);
 	const struct mod_config_entry *ce;
 	enum mod_initstate st;
-	char dev[600];
+	char dev[600], *sp;
 	int r;
 
-	r = read_holders(e);
-	if (r < 0)
-		return r;
 	r = mod_module_get_initstate(e->mod, &st);
-	if (r < 0 || st != MOD_INITSTATE_LIVE)
-		return decide(e, MOD_AUTOCLEAN_KEEP_STATE, "not live (%s)",
-			      r < 0 ? strerror(-r) : mod_initstate_str(st)), 0;
-	r = mod_module_get_refcnt(e->mod, &e->refcnt);
-	if (r < 0)
-		return decide(e, MOD_AUTOCLEAN_KEEP_STATE,
-			      "no reference count (kernel without module unloading?)"), 0;
-	if (is_permanent(ac->ctx, name))
-		return decide(e, MOD_AUTOCLEAN_KEEP_STATE, "permanent (it has no exit function)"), 0;
+	if (r < 0 || st != MOD_INITSTATE_LIVE) {
+		decide(e, MOD_AUTOCLEAN_KEEP_STATE, "not live (%s)",
+		       r < 0 ? strerror(-r) : mod_initstate_str(st));
+		return;
+	}
+	if (mod_module_get_refcnt(e->mod, &e->refcnt) < 0) {
+		decide(e, MOD_AUTOCLEAN_KEEP_STATE,
+		       "no reference count (kernel without module unloading?)");
+		return;
+	}
+	if (is_permanent(ac->ctx, name)) {
+		decide(e, MOD_AUTOCLEAN_KEEP_STATE, "permanent (it has no exit function)");
+		return;
+	}
 	ce = keep_line(cfg, name);
-	if (ce)
-		return decide(e, MOD_AUTOCLEAN_KEEP_CONFIG, "keep line at %s:%u",
-			      mod_config_entry_get_file(ce), mod_config_entry_get_line(ce)), 0;
-	if (!mod_config_is_boot_cleanable(cfg, name)) {
-		for (size_t i = 0; i < f->n_boot; i++)
-			if (streq(f->boot[i].name, name))
-				return decide(e, MOD_AUTOCLEAN_KEEP_BOOT, "loaded at boot (%s)",
-					      f->boot[i].source), 0;
+	if (ce) {
+		decide(e, MOD_AUTOCLEAN_KEEP_CONFIG, "keep line at %s:%u",
+		       mod_config_entry_get_file(ce), mod_config_entry_get_line(ce));
+		return;
+	}
+	for (size_t i = 0; i < f->n_boot && !mod_config_is_boot_cleanable(cfg, name); i++) {
+		if (streq(f->boot[i].name, name)) {
+			decide(e, MOD_AUTOCLEAN_KEEP_BOOT, "loaded at boot (%s)", f->boot[i].source);
+			return;
+		}
 	}
 	r = ac_bound_device(ac->ctx, name, dev, sizeof(dev));
-	if (r < 0)
-		return decide(e, MOD_AUTOCLEAN_KEEP_DEVICE, "its drivers could not be read: %s",
-			      strerror(-r)), 0;
+	if (r < 0) {
+		decide(e, MOD_AUTOCLEAN_KEEP_DEVICE, "its drivers could not be read: %s",
+		       strerror(-r));
+		return;
+	}
 	if (r > 0) {
-		char *sp = strchr(dev, ' ');
-
+		sp = strchr(dev, ' ');
 		*sp = '\0';
-		return decide(e, MOD_AUTOCLEAN_KEEP_DEVICE, "device %s bound to %s", sp + 1, dev), 0;
+		decide(e, MOD_AUTOCLEAN_KEEP_DEVICE, "device %s bound to %s", sp + 1, dev);
+		return;
 	}
 	check_provides(e, f);
+}
+
+static int judge(struct mod_autoclean *ac, struct ac_entry *e, struct mod_config *cfg,
+		 const struct ac_facts *f)
+{
+	int r = read_holders(e);
+
+	if (r < 0)
+		return r;
+	judge_fixed(ac, e, cfg, f);
 	return 0;
 }
 
@@ -261,8 +280,9 @@ static void explain_kept(struct mod_autoclean *ac, struct ac_entry *e)
 
 		if (he && he->removable)
 			continue;
-		used += (size_t)snprintf(e->reason + used, used < sizeof(e->reason) ?
-				sizeof(e->reason) - used : 0, "%s%s", used > 9 ? ", " : "", *h);
+		used += (size_t)snprintf(e->reason + used,
+					 used < sizeof(e->reason) ? sizeof(e->reason) - used : 0,
+					 "%s%s", used > 9 ? ", " : "", *h);
 		if (used >= sizeof(e->reason))
 			break;
 	}
@@ -387,8 +407,7 @@ LIBMOD_EXPORT size_t mod_autoclean_count(const struct mod_autoclean *ac)
 	return ac ? ac->n : 0;
 }
 
-LIBMOD_EXPORT struct mod_module *mod_autoclean_get_module(const struct mod_autoclean *ac,
-							  size_t i)
+LIBMOD_EXPORT struct mod_module *mod_autoclean_get_module(const struct mod_autoclean *ac, size_t i)
 {
 	return ac && i < ac->n ? ac->v[i].mod : NULL;
 }
