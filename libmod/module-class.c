@@ -174,9 +174,15 @@ LIBMOD_EXPORT int mod_module_get_class(struct mod_module *mod, struct mod_class_
 		set_class(&ci, MOD_CLASS_CRYPTO, "", 0, crypto);
 	} else if (proto[0]) {
 		set_class(&ci, MOD_CLASS_NET_PROTOCOL, "", 0, proto);
-	} else if (!rel || !class_from_tree(rel, false, &ci)) {
-		set_class(&ci, MOD_CLASS_OTHER, "", 0, rel ? "no rule for its place in the tree"
-							 : "outside the module tree");
+	} else if (!rel) {
+		set_class(&ci, MOD_CLASS_OTHER, "", 0, "a file outside the module directory");
+	} else if (!class_from_tree(rel, false, &ci)) {
+		char basis[160];
+		const char *slash = strrchr(rel, '/');
+
+		snprintf(basis, sizeof(basis), "%.*s/, no rule for it",
+			 slash ? (int)(slash - rel) : 0, rel);
+		set_class(&ci, MOD_CLASS_OTHER, "", 0, basis);
 	}
 	*ret = ci;
 	return 0;
