@@ -265,12 +265,22 @@ static bool can_go(struct mod_autoclean *ac, struct ac_entry *e)
 /* The remaining reason of a module that stays for its references or holders. */
 static void explain_kept(struct mod_autoclean *ac, struct ac_entry *e)
 {
-	size_t used = 0, nh = 0;
+	size_t used = 0, nh = 0, staying = 0;
 
-	for (char **h = e->holders; *h; h++)
+	for (char **h = e->holders; *h; h++) {
+		struct ac_entry *he = find(ac, *h);
+
 		nh++;
+		staying += !he || !he->removable;
+	}
 	if (e->refcnt > (long)nh) {
 		decide(e, MOD_AUTOCLEAN_KEEP_IN_USE, "reference count %ld", e->refcnt);
+		return;
+	}
+	if (staying == 0) {
+		/* Fewer references than holders: the kernel's view is changing, leave it. */
+		decide(e, MOD_AUTOCLEAN_KEEP_IN_USE, "reference count %ld with %zu holders",
+		       e->refcnt, nh);
 		return;
 	}
 	decide(e, MOD_AUTOCLEAN_KEEP_HELD, "held by ");
