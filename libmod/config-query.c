@@ -353,28 +353,38 @@ LIBMOD_EXPORT bool mod_config_is_blacklisted(const struct mod_config *cfg, const
 	return false;
 }
 
-LIBMOD_EXPORT bool mod_config_is_forbidden(const struct mod_config *cfg, const char *modname)
+static bool glob_matches(const struct mod_config *cfg, enum mod_config_kind kind,
+			 const char *modname)
 {
 	const struct mod_config_entry *e = NULL;
 	char name[NAME_BUF];
 
-	if (!cfg || !modname || !has_kind(cfg, MOD_CONFIG_FORBID) ||
+	if (!cfg || !modname || !has_kind(cfg, kind) ||
 	    mod_name_normalize(modname, name, sizeof(name)) < 0)
 		return false;
-	return config_foreach_match(cfg, MOD_CONFIG_FORBID, name, true, first_match, &e) == 1;
+	return config_foreach_match(cfg, kind, name, true, first_match, &e) == 1;
+}
+
+LIBMOD_EXPORT bool mod_config_is_forbidden(const struct mod_config *cfg, const char *modname)
+{
+	return glob_matches(cfg, MOD_CONFIG_FORBID, modname);
+}
+
+LIBMOD_EXPORT bool mod_config_is_kept(const struct mod_config *cfg, const char *modname)
+{
+	return glob_matches(cfg, MOD_CONFIG_KEEP, modname);
+}
+
+LIBMOD_EXPORT bool mod_config_is_boot_cleanable(const struct mod_config *cfg,
+						const char *modname)
+{
+	return glob_matches(cfg, MOD_CONFIG_AUTOCLEAN_BOOT, modname);
 }
 
 LIBMOD_EXPORT bool mod_config_requires_signature(const struct mod_config *cfg,
 						 const char *modname)
 {
-	const struct mod_config_entry *e = NULL;
-	char name[NAME_BUF];
-
-	if (!cfg || !modname || !has_kind(cfg, MOD_CONFIG_REQUIRE_SIGNATURE) ||
-	    mod_name_normalize(modname, name, sizeof(name)) < 0)
-		return false;
-	return config_foreach_match(cfg, MOD_CONFIG_REQUIRE_SIGNATURE, name, true, first_match,
-				    &e) == 1;
+	return glob_matches(cfg, MOD_CONFIG_REQUIRE_SIGNATURE, modname);
 }
 
 LIBMOD_EXPORT int mod_config_get_trusted_keys(const struct mod_config *cfg, const char **dir)
@@ -524,6 +534,7 @@ static const enum mod_config_kind dump_order[] = {
 	MOD_CONFIG_WEAKDEP,     MOD_CONFIG_FORBID,       MOD_CONFIG_PRE_INSTALL,
 	MOD_CONFIG_POST_INSTALL, MOD_CONFIG_PRE_REMOVE,  MOD_CONFIG_POST_REMOVE,
 	MOD_CONFIG_REQUIRE_SIGNATURE, MOD_CONFIG_TRUSTED_KEYS,
+	MOD_CONFIG_KEEP,        MOD_CONFIG_AUTOCLEAN_BOOT,
 };
 
 LIBMOD_EXPORT int mod_config_dump(const struct mod_config *cfg, int fd, bool verbose)

@@ -30,6 +30,8 @@ static const char *const kind_names[_MOD_CONFIG_KIND_MAX] = {
 	[MOD_CONFIG_POST_REMOVE] = "post-remove",
 	[MOD_CONFIG_REQUIRE_SIGNATURE] = "require_signature",
 	[MOD_CONFIG_TRUSTED_KEYS] = "trusted_keys",
+	[MOD_CONFIG_KEEP] = "keep",
+	[MOD_CONFIG_AUTOCLEAN_BOOT] = "autoclean-boot",
 };
 
 LIBMOD_EXPORT const char *mod_config_kind_name(enum mod_config_kind kind)
@@ -336,6 +338,8 @@ static int parse_line(void *data, const char *file, unsigned int line, char *tex
 	case MOD_CONFIG_BLACKLIST:
 	case MOD_CONFIG_FORBID:
 	case MOD_CONFIG_REQUIRE_SIGNATURE:
+	case MOD_CONFIG_KEEP:
+	case MOD_CONFIG_AUTOCLEAN_BOOT:
 		r = config_add(cfg, kind, key, NULL, file, line, NULL, NULL);
 		break;
 	case MOD_CONFIG_SOFTDEP:

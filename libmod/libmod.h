@@ -423,6 +423,8 @@ enum mod_config_kind {
 	MOD_CONFIG_POST_REMOVE,
 	MOD_CONFIG_REQUIRE_SIGNATURE, /* require_signature <modname-glob>: libmod's (LIBMOD_3) */
 	MOD_CONFIG_TRUSTED_KEYS,      /* trusted_keys <absolute directory>: libmod's (LIBMOD_3) */
+	MOD_CONFIG_KEEP,           /* keep <modname-glob>: autoclean never removes it (libmod) */
+	MOD_CONFIG_AUTOCLEAN_BOOT, /* autoclean-boot <modname-glob>: may remove a boot module */
 	_MOD_CONFIG_KIND_MAX,
 };
 
@@ -492,6 +494,14 @@ LIBMOD_EXPORT int mod_config_get_remove(const struct mod_config *cfg, const char
 LIBMOD_EXPORT bool mod_config_is_blacklisted(const struct mod_config *cfg, const char *modname);
 /* Forbidden: some `forbid` glob matches the normalized name. */
 LIBMOD_EXPORT bool mod_config_is_forbidden(const struct mod_config *cfg, const char *modname);
+/* Kept from autoclean: some `keep` glob matches the normalized name (LIBMOD_3). */
+LIBMOD_EXPORT bool mod_config_is_kept(const struct mod_config *cfg, const char *modname);
+/*
+ * Autoclean may remove this module even though it is loaded at boot: some `autoclean-boot` glob
+ * matches the normalized name (LIBMOD_3).
+ */
+LIBMOD_EXPORT bool mod_config_is_boot_cleanable(const struct mod_config *cfg,
+						const char *modname);
 /*
  * The signature policy of modprobe.d (LIBMOD_3): a module must be signed by a trusted key when
  * some `require_signature` glob matches its normalized name.
@@ -764,6 +774,72 @@ LIBMOD_EXPORT int mod_module_get_holders(struct mod_module *mod, struct mod_modu
 typedef int (*mod_section_visit_fn)(const char *name, unsigned long address, void *data);
 LIBMOD_EXPORT int mod_module_foreach_loaded_section(struct mod_module *mod,
 						    mod_section_visit_fn fn, void *data);
+/*
+ * What a module is, in the spirit of OpenBSD's module types (module-class.c; LIBMOD_3), derived
+ * from data only, first rule that applies: an fs-* alias makes a filesystem; a device table
+ * alias (pci:, usb:, acpi*:, of:, hid:, virtio:, ...) a driver; a crypto-* alias crypto;
+ * a net-pf-* alias a network protocol; then the place in the tree: kernel/drivers/<kind>/ and
+ * kernel/sound/ drivers, kernel/fs/ filesystems (a library there without an fs-* alias),
+ * kernel/net/ network protocols, kernel/crypto/ and kernel/arch/<arch>/crypto/ crypto,
+ * kernel/lib/ libraries; anything else is other.
+ */
+enum mod_class {
+	MOD_CLASS_OTHER = 0,
+	MOD_CLASS_DRIVER,
+	MOD_CLASS_FILESYSTEM,
+	MOD_CLASS_NET_PROTOCOL,
+	MOD_CLASS_CRYPTO,
+	MOD_CLASS_LIBRARY,
+};
+/* "other", "driver", "filesystem", "network protocol", "crypto", "library"; NULL otherwise. */
+LIBMOD_EXPORT const char *mod_class_str(enum mod_class c);
+/* A module's class. This layout is fixed for the LIBMOD_2 ABI. */
+struct mod_class_info {
+	enum mod_class cls;
+	/* Drivers: the kind, the tree directory ("net", "block", "gpu", "sound", "usb"), else "". */
+	char kind[32];
+	/* The data the class came from: "alias fs-minix", "kernel/lib/", "alias pci:v...". */
+	char basis[160];
+};
+/*
+ * The class of a module with a file (its aliases and its path below the module directory);
+ * -ENOENT when it has none (builtin, or not in the module directory).
+ */
+LIBMOD_EXPORT int mod_module_get_class(struct mod_module *mod, struct mod_class_info *ret);
+/*
+ * The filesystem types this module registers now: the names of its fs-* aliases that
+ * /proc/filesystems lists, separated by spaces, into buf ("" when none). 0 or -errno.
+ */
+LIBMOD_EXPORT int mod_module_get_registered_filesystems(struct mod_module *mod, char *buf,
+							size_t size);
+/* The loaded module's taint flags (/sys/module/M/taint: "OE"; "" when none) into buf. */
+LIBMOD_EXPORT int mod_module_get_taint(struct mod_module *mod, char *buf, size_t size);
+/*
+ * Whether the kernel found the module's signature valid when it loaded it. Linux 6.1 has no
+ * per-module signature file in sysfs: the kernel records a failed or missing signature only as
+ * taint flag E (TAINT_UNSIGNED_MODULE), and only when it has module signing at all
+ * (/sys/module/module/parameters/sig_enforce exists). So: E set means NOT_VALID (unsigned,
+ * bad signature or unknown key), E clear on a kernel with signing means VALID, and without
+ * signing support the state is UNKNOWN.
+ */
+enum mod_loaded_signature {
+	MOD_LOADED_SIG_UNKNOWN = 0,
+	MOD_LOADED_SIG_VALID,
+	MOD_LOADED_SIG_NOT_VALID,
+};
+/* "unknown", "valid", "not valid"; NULL otherwise. */
+LIBMOD_EXPORT const char *mod_loaded_signature_str(enum mod_loaded_signature s);
+LIBMOD_EXPORT int mod_module_get_loaded_signature(struct mod_module *mod,
+						  enum mod_loaded_signature *ret);
+/*
+ * The loaded module's parameters (/sys/module/M/parameters, sorted by name) with their current
+ * values, trailing newline removed; value is NULL for a parameter that cannot be read (write
+ * only, or not for this user). fn returns 0 to go on or a negative errno to stop (returned).
+ * A module without parameters visits none.
+ */
+typedef int (*mod_parameter_visit_fn)(const char *name, const char *value, void *data);
+LIBMOD_EXPORT int mod_module_foreach_parameter(struct mod_module *mod, mod_parameter_visit_fn fn,
+					       void *data);
 /* Every loaded module, in /proc/modules order. -ENOSYS without module support (no /proc/modules). */
 LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_module_list **ret);
 /*
@@ -872,6 +948,67 @@ enum mod_remove_flags {
 };
 /* delete_module(name, O_NONBLOCK [| O_TRUNC]); a module in use fails with -EAGAIN. */
 LIBMOD_EXPORT int mod_module_remove(struct mod_module *mod, unsigned int flags);
+
+/*
+ * Autoclean (autoclean.c; LIBMOD_3): remove the loaded modules nothing needs. Every loaded
+ * module is judged once, against one reading of the system; it is removed only when all of
+ * these hold: it is live and can be unloaded (not permanent, unload support present); no
+ * modprobe.d `keep` glob matches it; it is not loaded at boot (modules-load.d, /etc/modules,
+ * /etc/initramfs-tools/modules, modules_load= on the command line) unless an `autoclean-boot`
+ * glob matches it; no device is bound to any of its drivers; no filesystem type it registers
+ * (alias fs-*) is mounted; no network interface of a kind it registers (alias rtnl-link-*)
+ * exists, and the interfaces could be listed; and its reference count is that of its holders
+ * alone, every holder being removed before it in the same run.
+ */
+enum mod_autoclean_verdict {
+	MOD_AUTOCLEAN_REMOVE = 0,      /* nothing needs it: removed (or would be, in a dry run) */
+	MOD_AUTOCLEAN_KEEP_STATE,      /* not live, permanent, no unload support, file unknown */
+	MOD_AUTOCLEAN_KEEP_CONFIG,     /* a `keep` line matches it */
+	MOD_AUTOCLEAN_KEEP_BOOT,       /* loaded at boot */
+	MOD_AUTOCLEAN_KEEP_DEVICE,     /* a device is bound to one of its drivers */
+	MOD_AUTOCLEAN_KEEP_FILESYSTEM, /* a filesystem of its type is mounted */
+	MOD_AUTOCLEAN_KEEP_NETDEV,     /* an interface of its kind exists (or cannot be known) */
+	MOD_AUTOCLEAN_KEEP_IN_USE,     /* referenced by more than its holders */
+	MOD_AUTOCLEAN_KEEP_HELD,       /* a module that stays holds it */
+};
+/* "remove", "state", "keep", "boot", "device", "filesystem", "netdev", "in-use", "held". */
+LIBMOD_EXPORT const char *mod_autoclean_verdict_str(enum mod_autoclean_verdict v);
+
+struct mod_autoclean;
+/*
+ * Judge every loaded module now. flags must be 0 (reserved). The entries are ordered: first the
+ * modules to remove, in an order where every module comes after all of its holders, then the
+ * ones that stay, in /proc/modules order. -ENOSYS without module support.
+ */
+LIBMOD_EXPORT int mod_autoclean_new(struct mod_ctx *ctx, unsigned int flags,
+				    struct mod_autoclean **ret);
+LIBMOD_EXPORT struct mod_autoclean *mod_autoclean_free(struct mod_autoclean *ac);
+LIBMOD_EXPORT size_t mod_autoclean_count(const struct mod_autoclean *ac);
+/* The module of entry i (borrowed from ac); NULL when i is out of range. */
+LIBMOD_EXPORT struct mod_module *mod_autoclean_get_module(const struct mod_autoclean *ac,
+							  size_t i);
+LIBMOD_EXPORT enum mod_autoclean_verdict mod_autoclean_get_verdict(const struct mod_autoclean *ac,
+								   size_t i);
+/*
+ * Why, in words: "unused", "unused once macvtap is removed", "held by ext4",
+ * "device 0000:00:03.0 bound to pci:e1000", "filesystem minix mounted on /mnt",
+ * "network interface dummy0 (dummy)", "loaded at boot (/etc/modules-load.d/a.conf:2)",
+ * "keep line at /etc/modprobe.d/k.conf:1", "reference count 2". Borrowed from ac.
+ */
+LIBMOD_EXPORT const char *mod_autoclean_get_reason(const struct mod_autoclean *ac, size_t i);
+/*
+ * Called after each removal attempt with 0 or the error (-EWOULDBLOCK: it came into use since
+ * it was judged). A non-zero return stops the run.
+ */
+typedef int (*mod_autoclean_fn)(struct mod_module *mod, int err, void *data);
+/*
+ * Remove the entries judged MOD_AUTOCLEAN_REMOVE, in their order, each with delete_module and
+ * O_NONBLOCK, so a module that came into use meanwhile fails instead of being taken away.
+ * A failure does not stop the others (the modules it holds then fail too, as in use). fn may be
+ * NULL. 0 when every removal succeeded, else the first error.
+ */
+LIBMOD_EXPORT int mod_autoclean_remove(struct mod_autoclean *ac, mod_autoclean_fn fn,
+				       void *data);
 
 /* Probing: a module with its dependencies, soft dependencies and config commands. */
 enum mod_probe_flags {

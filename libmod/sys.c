@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -72,12 +73,20 @@ static int real_delete_module(void *data, const char *name, unsigned int flags)
 	return 0;
 }
 
+static int real_open_netlink(void *data, int protocol)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+
+	return fd < 0 ? -errno : fd;
+}
+
 const struct mod_sys_ops mod_sys_real_ops = {
 	.kernel_release = real_kernel_release,
 	.open = real_open,
 	.finit_module = real_finit_module,
 	.init_module = real_init_module,
 	.delete_module = real_delete_module,
+	.open_netlink = real_open_netlink,
 };
 
 LIBMOD_EXPORT int mod_kernel_release(char *buf, size_t size)
@@ -90,6 +99,13 @@ LIBMOD_EXPORT int mod_kernel_release(char *buf, size_t size)
 int mod_sys_open(const struct mod_ctx *ctx, const char *path, int flags)
 {
 	return ctx->sys->open(ctx->sys_data, path, flags);
+}
+
+int mod_sys_open_netlink(const struct mod_ctx *ctx, int protocol)
+{
+	if (!ctx->sys->open_netlink)
+		return -ENOSYS;
+	return ctx->sys->open_netlink(ctx->sys_data, protocol);
 }
 
 int mod_sys_read_file(const struct mod_ctx *ctx, const char *path, char *buf, size_t size,

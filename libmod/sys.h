@@ -29,6 +29,11 @@ struct mod_sys_ops {
 			   const char *args);
 	/* delete_module(2): flags are O_NONBLOCK / O_TRUNC. 0 or -errno. */
 	int (*delete_module)(void *data, const char *name, unsigned int flags);
+	/*
+	 * A netlink socket of this protocol (NETLINK_ROUTE for the network interfaces autoclean
+	 * must not take away), O_CLOEXEC. Returns the fd or -errno; may be NULL (-ENOSYS).
+	 */
+	int (*open_netlink)(void *data, int protocol);
 };
 
 /* The real kernel: what every context starts with (its data is NULL). */
@@ -41,5 +46,6 @@ extern const struct mod_sys_ops mod_sys_real_ops;
 int mod_sys_open(const struct mod_ctx *ctx, const char *path, int flags);
 int mod_sys_read_file(const struct mod_ctx *ctx, const char *path, char *buf, size_t size,
 		      size_t *len);
+int mod_sys_open_netlink(const struct mod_ctx *ctx, int protocol);
 /* A file holding one decimal number (refcnt, coresize). -EINVAL if it holds anything else. */
 int mod_sys_read_long(const struct mod_ctx *ctx, const char *path, long *ret);

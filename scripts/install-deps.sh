@@ -14,6 +14,7 @@ PACKAGES=(
 	kmod libkmod-dev                          # the reference, for differential tests
 	xz-utils zstd gzip                        # compressed module trees (scripts/make-trees.sh)
 	busybox-static qemu-system-x86 cpio       # VM tests (initramfs, real kernel)
+	util-linux                                # VM tests: mkfs.minix (scenario 15)
 	python3 time hyperfine                    # scripts, benchmarks (peak RSS via /usr/bin/time)
 	openssl                                   # test keys: signing tests (verify, policy, VM)
 	systemd                                   # tests/compat: systemd-modules-load, a libkmod client

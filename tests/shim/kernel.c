@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The fake kernel's module state, kept under the fake root in the files the real kernel shows:
- * a load creates /sys/module/<name>/{initstate,refcnt,coresize,holders/,parameters/} and puts
+ * a load creates /sys/module/<name>/{initstate,refcnt,coresize,taint,holders/,parameters/} and puts
  * its line first in /proc/modules (newest first, like the kernel); the modules named in its
  * .modinfo depends= get it as a holder and one more reference. A removal obeys the reference
  * count as delete_module(2) does with O_NONBLOCK (O_TRUNC forces it) and undoes all of that.
@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,23 @@ static int module_dir(const char *name, char *buf, size_t size)
 	return shim_root_path(buf, size, "/sys/module/%s", name);
 }
 
+static bool is_unsigned(const struct shim_image *img)
+{
+	static const char marker[] = "~Module signature appended~\n";
+	size_t n = sizeof(marker) - 1;
+
+	return img->len < n || memcmp((const char *)img->data + img->len - n, marker, n) != 0;
+}
+
+static bool has_module_signing(void)
+{
+	char path[PATH_MAX];
+
+	return shim_root_path(path, sizeof(path), "/sys/module/module/parameters/sig_enforce") ==
+		       0 &&
+	       access(path, F_OK) == 0;
+}
+
 int shim_kernel_load(const char *name, const struct shim_image *img)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16], text[512];
@@ -161,6 +179,13 @@ int shim_kernel_load(const char *name, const struct shim_image *img)
 		r = write_module_file(name, "refcnt", "0\n");
 	if (r == 0)
 		r = write_module_file(name, "coresize", text);
+	/*
+	 * Taint E as the kernel sets it: an image without a signature, on a kernel with module
+	 * signing (it has sig_enforce). The fake checks no signature: a signed image is valid.
+	 */
+	if (r == 0)
+		r = write_module_file(name, "taint", is_unsigned(img) && has_module_signing() ? "E\n"
+										      : "\n");
 	snprintf(text, sizeof(text), "%s %zu 0 - Live 0x0000000000000000\n", name, img->len);
 	if (r == 0)
 		r = proc_modules_update(NULL, text);

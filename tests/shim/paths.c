@@ -41,6 +41,16 @@ static const char *const redirected[] = {
 	/* The load policy (libmod/policy.c); /sys/module/module/parameters is under /sys/module. */
 	"/proc/sys/kernel/modules_disabled",
 	"/sys/kernel/security/lockdown",
+	/* What autoclean reads (libmod/autoclean-facts.c, boot-list.c); /proc/self stays. */
+	"/proc/mounts",
+	"/proc/filesystems",
+	"/etc/modules-load.d",
+	"/run/modules-load.d",
+	"/usr/local/lib/modules-load.d",
+	"/usr/lib/modules-load.d",
+	"/lib/modules-load.d",
+	"/etc/modules",
+	"/etc/initramfs-tools/modules",
 	MODULE_DIRECTORY,
 	SYSCONFDIR "/modprobe.d",
 	"/run/modprobe.d",

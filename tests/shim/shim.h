@@ -7,6 +7,7 @@
  *   LIBMOD_SHIM_ROOT         the fake root standing in for the kernel's files (see paths.c)
  *   LIBMOD_SHIM_FAIL_LOAD    "name=ERRNO,..." makes loading these modules fail (ERRNO is a name
  *   LIBMOD_SHIM_FAIL_REMOVE  like EEXIST or a number); the same for removing them
+ *   LIBMOD_SHIM_FAIL_NETLINK an errno (name or number) that opening an rtnetlink socket fails with
  */
 #pragma once
 
@@ -66,6 +67,9 @@ void shim_image_release(struct shim_image *img);
  * is missing, -ENAMETOOLONG when the value does not fit.
  */
 int shim_image_modinfo(const void *data, size_t len, const char *key, char *buf, size_t size);
+
+/* "EEXIST" or "17" as an errno value; 0 when it is neither. */
+int shim_errno_from_string(const char *s, size_t len);
 
 /* The first line of <root><rootrel>, without its newline. 0 or -errno. */
 int shim_read_line(const char *rootrel, char *buf, size_t size);

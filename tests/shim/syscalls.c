@@ -40,8 +40,7 @@ static void log_call(const char *fmt, ...)
 	fclose(f);
 }
 
-/* "EEXIST" or "17" as an errno value; 0 when it is neither. */
-static int errno_from_string(const char *s, size_t len)
+int shim_errno_from_string(const char *s, size_t len)
 {
 	char *end;
 	long v = strtol(s, &end, 10);
@@ -68,7 +67,7 @@ static int injected_failure(const char *var, const char *name)
 		const char *eq = memchr(p, '=', len);
 
 		if (eq && (size_t)(eq - p) == namelen && memcmp(p, name, namelen) == 0)
-			return errno_from_string(eq + 1, len - namelen - 1);
+			return shim_errno_from_string(eq + 1, len - namelen - 1);
 		p += len + (p[len] == ',');
 	}
 	return 0;

@@ -285,6 +285,30 @@ static void test_signature_policy(void **state)
 	mod_ctx_unref(ctx);
 }
 
+/* The autoclean commands: globs on the underscored name, dumped after libmod's other commands. */
+static void test_keep_autoclean_boot(void **state)
+{
+	struct mod_ctx *ctx = new_ctx(NULL, NULL);
+	struct mod_config *cfg = parse(ctx, "keep snd-*\nautoclean-boot crc32c-intel\n"
+					    "keep\nautoclean-boot\nforbid x\n");
+
+	/* A command without its module is a bad line, named with file and line. */
+	assert_non_null(strstr(logbuf, "test.conf line 3: ignoring bad line starting with 'keep'"));
+	assert_non_null(strstr(logbuf, "test.conf line 4: ignoring bad line starting with "
+				       "'autoclean-boot'"));
+	assert_true(mod_config_is_kept(cfg, "snd_hda_intel"));
+	assert_true(mod_config_is_kept(cfg, "snd-pcm"));
+	assert_false(mod_config_is_kept(cfg, "sndx"));
+	assert_false(mod_config_is_kept(cfg, "crc32c_intel"));
+	assert_true(mod_config_is_boot_cleanable(cfg, "crc32c-intel"));
+	assert_false(mod_config_is_boot_cleanable(cfg, "snd_pcm"));
+	assert_false(mod_config_is_kept(NULL, "snd_pcm"));
+	assert_string_equal(dump(cfg, false), "forbid x\nkeep snd_*\nautoclean-boot crc32c_intel\n");
+	assert_string_equal(mod_config_kind_name(MOD_CONFIG_KEEP), "keep");
+	mod_config_unref(cfg);
+	mod_ctx_unref(ctx);
+}
+
 static void test_softdeps_merged(void **state)
 {
 	struct mod_ctx *ctx = new_ctx(NULL, NULL);
@@ -524,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_commands_and_hooks),
 		cmocka_unit_test(test_blacklist_forbid),
 		cmocka_unit_test(test_signature_policy),
+		cmocka_unit_test(test_keep_autoclean_boot),
 		cmocka_unit_test(test_softdeps_merged),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_file_order),

@@ -85,6 +85,8 @@ fi
 "$plan_depmod" -b "$full" "$kver" || die "depmod of the full tree failed"
 
 wanted="btrfs null_blk crc8 crc7 crc_itu_t crc16 crc64 ts_bm ts_kmp ts_fsm minix qnx4 test_static_keys"
+# Scenario 15 (autoclean): a filesystem on a loop device, one without a device, network interfaces.
+wanted="$wanted loop binfmt_misc dummy bridge macvtap"
 rel_paths=$(for m in $wanted; do
 	"$plan_modprobe" -d "$full" -S "$kver" -D "$m" || die "cannot plan $m"
 done | sed -n "s|^insmod $full/lib/modules/$kver/\([^ ]*\).*|\1|p" | sort -u)
@@ -105,7 +107,7 @@ cp -L "$bb" "$rootfs/bin/busybox"
 for ap in sh ash cat echo printf test [ true false grep egrep sed awk head tail ls mkdir rm cp mv \
 	ln dd sleep wc tr cut sort uniq mount umount dmesg poweroff reboot env seq timeout basename \
 	dirname kill stat hexdump od cmp chmod sync mknod find xargs date uname readlink touch \
-	diff expr id ps pidof wait tee; do
+	diff expr id ps pidof wait tee ip brctl losetup; do
 	ln -sf busybox "$rootfs/bin/$ap"
 done
 
@@ -290,6 +292,9 @@ assert d.count(b"vermagic=" + magic) == 1
 open(sys.argv[2], "wb").write(unsigned(d.replace(b"vermagic=" + magic, b"vermagic=" + alt)))
 open(sys.argv[3], "wb").write(unsigned(d))
 PY
+# A small minix file system for scenario 15 to mount on a loop device (mkfs.minix: util-linux).
+dd if=/dev/zero of="$rootfs/vmtest/data/minix.img" bs=1k count=128 status=none
+PATH=$PATH:/sbin:/usr/sbin mkfs.minix "$rootfs/vmtest/data/minix.img" >/dev/null || die "mkfs.minix failed"
 
 # The reference's view of btrfs's hard dependencies, for scenarios 1, 3 and 6.
 sed -n 's|^kernel/fs/btrfs/btrfs\.ko:||p' "$full/lib/modules/$kver/modules.dep" \

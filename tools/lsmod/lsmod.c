@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * lsmod: the loaded modules with size, use count and holders; --json for programs; --verbose
- * adds the kernel's load policy after the table.
+ * adds each module's details (class, taint, signature, parameters, holder tree; details.c) and
+ * the kernel's load policy after the table, which stays exactly kmod's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "details.h"
 #include "json.h"
 #include "tool.h"
 
@@ -29,7 +31,9 @@ static void help(void)
 	       "Options:\n"
 	       "\t-j, --json        print JSON (an array of objects)\n"
 	       "\t-s, --syslog      print to syslog, not stderr\n"
-	       "\t-v, --verbose     enables more messages, shows the load policy\n"
+	       "\t-v, --verbose     enables more messages; after the table each module's\n"
+	       "\t                  class, taint, signature, parameters and holders, and\n"
+	       "\t                  the load policy\n"
 	       "\t-V, --version     show version\n"
 	       "\t-h, --help        show this help\n",
 	       program_invocation_short_name);
@@ -73,7 +77,13 @@ static void print_module(struct mod_module *mod, bool json, bool first)
 			fputs(h, stdout);
 		}
 	}
-	fputs(json ? "]}" : "\n", stdout);
+	if (json) {
+		fputs("]", stdout);
+		lsmod_print_details_json(mod);
+		fputs("}", stdout);
+	} else {
+		putchar('\n');
+	}
 	mod_module_list_free(holders);
 }
 
@@ -152,8 +162,13 @@ int tool_lsmod_main(int argc, char *argv[])
 		print_module(mod_module_list_get(list, i), json, i == 0);
 	if (json)
 		puts(mod_module_list_count(list) ? "\n]" : "]");
-	else if (verbose > LOG_ERR)
+	if (!json && verbose > LOG_ERR) {
+		if (mod_module_list_count(list))
+			putchar('\n');
+		for (size_t i = 0; i < mod_module_list_count(list); i++)
+			lsmod_print_details(mod_module_list_get(list, i));
 		print_policy(ctx);
+	}
 end:
 	mod_module_list_free(list);
 	mod_ctx_unref(ctx);

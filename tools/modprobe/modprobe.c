@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "autoclean.h"
 #include "config.h"
 #include "json.h"
 #include "tool.h"
@@ -31,6 +32,7 @@ enum {
 	OPT_REQUIRE_SIGNATURE,
 	OPT_ALLOW_UNSIGNED,
 	OPT_NO_ROLLBACK,
+	OPT_AUTOCLEAN,
 };
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -65,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "require-signature", optional_argument, NULL, OPT_REQUIRE_SIGNATURE },
 	{ "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED },
 	{ "no-rollback", no_argument, NULL, OPT_NO_ROLLBACK },
+	{ "autoclean", no_argument, NULL, OPT_AUTOCLEAN },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -88,12 +91,15 @@ static void help(void)
 	       "\t%s [options] -r [-i] modulename\n"
 	       "\t%s [options] -r -a [-i] modulename [modulename...]\n"
 	       "\t%s [options] -c\n"
+	       "\t%s [options] --autoclean [-n]\n"
 	       "\t%s [options] --show-modversions filename\n"
 	       "\t%s [options] --show-exports filename\n"
 	       "Management Options:\n"
 	       "\t-a, --all                   Consider every non-argument to\n"
 	       "\t                            be a module name to be inserted\n"
 	       "\t                            or removed (-r)\n"
+	       "\t    --autoclean             Remove every loaded module nothing needs\n"
+	       "\t                            (see modprobe(8)); with -n only list them\n"
 	       "\t-r, --remove                Remove modules instead of inserting\n"
 	       "\t    --remove-dependencies   Deprecated: use --remove-holders\n"
 	       "\t    --remove-holders        Also remove module holders (use together with -r)\n"
@@ -140,7 +146,8 @@ static void help(void)
 	       program_invocation_short_name, program_invocation_short_name,
 	       program_invocation_short_name, program_invocation_short_name,
 	       program_invocation_short_name, program_invocation_short_name,
-	       program_invocation_short_name, mod_signature_default_trust_dir());
+	       program_invocation_short_name, program_invocation_short_name,
+	       mod_signature_default_trust_dir());
 }
 
 /* Nested modprobe calls from install/remove commands inherit -C, -q, -s and -v. */
@@ -461,7 +468,7 @@ int tool_modprobe_main(int argc, char *argv[])
 	char **args, **orig_argv, **config_paths = NULL, dirname_buf[4096], release[256];
 	const char *root = NULL, *kversion = NULL, *dirname = NULL;
 	bool do_remove = false, do_load_all = false, do_show_config = false, use_syslog = false;
-	bool do_show_modversions = false, do_show_exports = false;
+	bool do_show_modversions = false, do_show_exports = false, do_autoclean = false;
 	size_t nconfig = 0;
 	int c, r = 0, nargs;
 	struct stat st;
@@ -581,6 +588,9 @@ int tool_modprobe_main(int argc, char *argv[])
 		case OPT_NO_ROLLBACK:
 			no_rollback = true;
 			break;
+		case OPT_AUTOCLEAN:
+			do_autoclean = true;
+			break;
 		case 'V':
 			tool_print_version();
 			goto done;
@@ -604,7 +614,12 @@ int tool_modprobe_main(int argc, char *argv[])
 	tool_log_open(use_syslog);
 	tool_log_set_priority(verbose);
 
-	if (!do_show_config && nargs < 1) {
+	if (do_autoclean && (nargs > 0 || do_remove || do_show_config || do_load_all)) {
+		TLOG_ERROR("--autoclean takes no module names and no other mode. See -h.\n");
+		r = -EINVAL;
+		goto done;
+	}
+	if (!do_show_config && !do_autoclean && nargs < 1) {
 		TLOG_ERROR("missing parameters. See -h.\n");
 		r = -EINVAL;
 		goto done;
@@ -644,6 +659,8 @@ int tool_modprobe_main(int argc, char *argv[])
 
 	if (do_show_config) {
 		r = show_config(ctx);
+	} else if (do_autoclean) {
+		r = modprobe_autoclean(ctx, dry_run);
 	} else if (do_show_modversions || do_show_exports) {
 		r = show_symbols(ctx, args[0], do_show_exports);
 	} else if (do_remove) {
