@@ -19,6 +19,8 @@ PACKAGES=(
 	openssl                                   # test keys: signing tests (verify, policy, VM)
 	systemd                                   # tests/compat: systemd-modules-load, a libkmod client
 	dpkg-dev autoconf automake libtool make   # kmod's own test suite (apt-get source, autotools)
+	debhelper                                 # scripts/build-deb.sh (dpkg-buildpackage)
+	debootstrap e2fsprogs                     # tests/system: the root, its image (mkfs.ext4 -d)
 )
 
 # The other real libkmod clients tests/compat runs (udevadm, dracut-install) are unpacked into a

@@ -2,7 +2,7 @@
 # test.sh: the project's test command. Fetches the real kernel corpus and builds the cached module
 # trees (scripts/make-trees.sh), configures a sanitizer build (ASan + UBSan), builds it and runs
 # every meson test suite (unit, abi, fuzz, tools, install, kmod, docs, diff, vm, compat,
-# kmod-testsuite), printing meson's summary.
+# kmod-testsuite, system), printing meson's summary.
 #
 # A skipped test did not run, so it is never counted as passed. The last lines say what ran, what
 # was skipped and why (each test's own reason), and the very last line is
