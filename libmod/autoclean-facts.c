@@ -43,16 +43,11 @@ static int read_mounts(struct mod_ctx *ctx, struct ac_facts *f)
 {
 	char line[8192];
 	FILE *fp;
-	int fd, r = 0;
+	int r = 0;
 
-	fd = mod_sys_open(ctx, "/proc/mounts", O_RDONLY);
-	if (fd < 0)
-		return fd;
-	fp = fdopen(fd, "re");
-	if (!fp) {
-		close(fd);
-		return -errno;
-	}
+	r = mod_sys_fopen(ctx, "/proc/mounts", &fp);
+	if (r < 0)
+		return r;
 	while (r == 0 && fgets(line, sizeof(line), fp)) {
 		char *save = NULL, *dir, *type, *dot;
 
@@ -268,20 +263,15 @@ int ac_bound_device(struct mod_ctx *ctx, const char *modname, char *buf, size_t 
 	char path[PATH_MAX], dev[256];
 	struct dirent *e;
 	DIR *d;
-	int fd, r = 0;
+	int r = 0;
 
 	if (snprintf(path, sizeof(path), "/sys/module/%s/drivers", modname) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = mod_sys_open(ctx, path, O_RDONLY | O_DIRECTORY);
-	if (fd == -ENOENT)
+	r = mod_sys_opendir(ctx, path, &d);
+	if (r == -ENOENT)
 		return 0; /* a module without drivers */
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	if (r < 0)
+		return r;
 	while (r == 0 && (e = readdir(d))) {
 		int drvfd;
 

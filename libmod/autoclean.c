@@ -72,16 +72,9 @@ static bool is_permanent(struct mod_ctx *ctx, const char *name)
 	size_t n = strlen(name);
 	bool found = false;
 	FILE *f;
-	int fd;
 
-	fd = mod_sys_open(ctx, "/proc/modules", O_RDONLY);
-	if (fd < 0)
+	if (mod_sys_fopen(ctx, "/proc/modules", &f) < 0)
 		return false;
-	f = fdopen(fd, "re");
-	if (!f) {
-		close(fd);
-		return false;
-	}
 	while (!found && fgets(line, sizeof(line), f))
 		found = strncmp(line, name, n) == 0 && line[n] == ' ' &&
 			strstr(line, "[permanent]") != NULL;

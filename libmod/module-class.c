@@ -336,7 +336,7 @@ LIBMOD_EXPORT int mod_module_foreach_parameter(struct mod_module *mod, mod_param
 	char **names = NULL;
 	size_t n = 0;
 	DIR *d;
-	int fd, r;
+	int r;
 
 	if (!mod || !fn)
 		return -EINVAL;
@@ -344,16 +344,11 @@ LIBMOD_EXPORT int mod_module_foreach_parameter(struct mod_module *mod, mod_param
 	r = module_file(mod, "parameters", path, sizeof(path));
 	if (r < 0)
 		return r;
-	fd = mod_sys_open(ctx, path, O_RDONLY | O_DIRECTORY);
-	if (fd == -ENOENT)
+	r = mod_sys_opendir(ctx, path, &d);
+	if (r == -ENOENT)
 		return 0; /* the kernel makes the directory only for modules with parameters */
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	if (r < 0)
+		return r;
 	r = list_dir(d, &names, &n);
 	closedir(d);
 	for (size_t i = 0; r == 0 && i < n; i++) {

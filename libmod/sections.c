@@ -41,7 +41,7 @@ LIBMOD_EXPORT int mod_module_foreach_loaded_section(struct mod_module *mod,
 	char dir[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
-	int fd, r = 0;
+	int r = 0;
 
 	if (!mod || !fn)
 		return -EINVAL;
@@ -51,14 +51,9 @@ LIBMOD_EXPORT int mod_module_foreach_loaded_section(struct mod_module *mod,
 	if (snprintf(dir, sizeof(dir), "/sys/module/%s/sections", mod_module_get_name(mod)) >=
 	    (int)sizeof(dir))
 		return -ENAMETOOLONG;
-	fd = mod_sys_open(ctx, dir, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	r = mod_sys_opendir(ctx, dir, &d);
+	if (r < 0)
+		return r;
 	while (r == 0 && (e = readdir(d))) {
 		unsigned long addr;
 

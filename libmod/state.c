@@ -123,16 +123,12 @@ static int proc_modules_size(struct mod_ctx *ctx, const char *name, long *ret)
 	char line[4096];
 	size_t namelen = strlen(name);
 	FILE *f;
-	int fd, r = -ENOENT;
+	int r;
 
-	fd = mod_sys_open(ctx, "/proc/modules", O_RDONLY);
-	if (fd < 0)
-		return fd;
-	f = fdopen(fd, "re");
-	if (!f) {
-		close(fd);
-		return -errno;
-	}
+	r = mod_sys_fopen(ctx, "/proc/modules", &f);
+	if (r < 0)
+		return r;
+	r = -ENOENT; /* until the module's line is found */
 	while (fgets(line, sizeof(line), f)) {
 		char *end;
 		long v;
@@ -177,7 +173,7 @@ LIBMOD_EXPORT int mod_module_get_holders(struct mod_module *mod, struct mod_modu
 	char path[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
-	int fd, r;
+	int r;
 
 	if (!mod || !ret)
 		return -EINVAL;
@@ -185,14 +181,9 @@ LIBMOD_EXPORT int mod_module_get_holders(struct mod_module *mod, struct mod_modu
 	r = module_sys_path(mod, "holders", path, sizeof(path));
 	if (r < 0)
 		return r;
-	fd = mod_sys_open(ctx, path, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	r = mod_sys_opendir(ctx, path, &d);
+	if (r < 0)
+		return r;
 	r = mod_module_list_new(&list);
 	while (r == 0 && (e = readdir(d))) {
 		struct mod_module *h;
@@ -219,21 +210,16 @@ LIBMOD_EXPORT int mod_module_new_from_loaded(struct mod_ctx *ctx, struct mod_mod
 	struct mod_module_list *list = NULL;
 	char line[4096];
 	FILE *f;
-	int fd, r;
+	int r;
 
 	if (!ctx || !ret)
 		return -EINVAL;
-	fd = mod_sys_open(ctx, "/proc/modules", O_RDONLY);
-	if (fd == -ENOENT)
+	r = mod_sys_fopen(ctx, "/proc/modules", &f);
+	if (r == -ENOENT)
 		return -ENOSYS; /* no module support: the caller says so (mod_strerror) */
-	if (fd < 0) {
-		ERR(ctx, "could not open /proc/modules: %s\n", strerror(-fd));
-		return fd;
-	}
-	f = fdopen(fd, "re");
-	if (!f) {
-		close(fd);
-		return -errno;
+	if (r < 0) {
+		ERR(ctx, "could not open /proc/modules: %s\n", strerror(-r));
+		return r;
 	}
 	r = mod_module_list_new(&list);
 	while (r == 0 && fgets(line, sizeof(line), f)) {

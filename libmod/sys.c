@@ -101,6 +101,38 @@ int mod_sys_open(const struct mod_ctx *ctx, const char *path, int flags)
 	return ctx->sys->open(ctx->sys_data, path, flags);
 }
 
+int mod_sys_fopen(const struct mod_ctx *ctx, const char *path, FILE **ret)
+{
+	int fd = mod_sys_open(ctx, path, O_RDONLY);
+
+	if (fd < 0)
+		return fd;
+	*ret = fdopen(fd, "re");
+	if (!*ret) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return 0;
+}
+
+int mod_sys_opendir(const struct mod_ctx *ctx, const char *path, DIR **ret)
+{
+	int fd = mod_sys_open(ctx, path, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return fd;
+	*ret = fdopendir(fd);
+	if (!*ret) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return 0;
+}
+
 int mod_sys_open_netlink(const struct mod_ctx *ctx, int protocol)
 {
 	if (!ctx->sys->open_netlink)

@@ -7,7 +7,9 @@
  */
 #pragma once
 
+#include <dirent.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct mod_ctx;
@@ -47,5 +49,11 @@ int mod_sys_open(const struct mod_ctx *ctx, const char *path, int flags);
 int mod_sys_read_file(const struct mod_ctx *ctx, const char *path, char *buf, size_t size,
 		      size_t *len);
 int mod_sys_open_netlink(const struct mod_ctx *ctx, int protocol);
+/*
+ * A kernel file as a stdio stream, a kernel directory as a DIR, both through the ops' open.
+ * 0 or -errno (the open's own, e.g. -ENOENT, so callers can tell "absent" from a failure).
+ */
+int mod_sys_fopen(const struct mod_ctx *ctx, const char *path, FILE **ret);
+int mod_sys_opendir(const struct mod_ctx *ctx, const char *path, DIR **ret);
 /* A file holding one decimal number (refcnt, coresize). -EINVAL if it holds anything else. */
 int mod_sys_read_long(const struct mod_ctx *ctx, const char *path, long *ret);
