@@ -50,7 +50,11 @@ debs="$cache/debs-$src_key"
 if [ ! -f "$debs/done" ]; then
 	log "building our .deb packages (scripts/build-deb.sh)"
 	rm -rf "$cache"/debs-*
-	"$src/scripts/build-deb.sh" "$debs.tmp" >/dev/null
+	"$src/scripts/build-deb.sh" "$debs.tmp" >"$cache/build-deb.log" 2>&1 || {
+		tail -n 30 "$cache/build-deb.log" >&2
+		log "FAIL: building our .deb packages failed (whole log: $cache/build-deb.log)"
+		exit 1
+	}
 	mv "$debs.tmp" "$debs"
 	touch "$debs/done"
 fi
