@@ -7,7 +7,8 @@
 #   ours   the same root after `dpkg -i DEB...` (libmod's packages, which must remove kmod and
 #          libkmod2) and `update-initramfs -u` run inside it, as a package upgrade would
 #
-# Both get the test's guest files (the check service, a modules-load.d list, fstab). The caller
+# Both get the test's guest files (the check service, root's autologin on the serial console,
+# a modules-load.d list, fstab). The caller
 # caches OUT by a key of the inputs; this script always builds.
 set -euo pipefail
 variant=${1:?usage: make-image.sh stock|ours BASE OUT [DEB...]}
@@ -30,8 +31,10 @@ install -m 0644 "$here/guest/libmod-system-check.service" "$stage/etc/systemd/sy
 mkdir -p "$stage/etc/systemd/system/multi-user.target.wants"
 ln -sf ../libmod-system-check.service "$stage/etc/systemd/system/multi-user.target.wants/"
 install -m 0644 "$here/guest/modules-load.conf" "$stage/etc/modules-load.d/libmod-system-test.conf"
-# The console belongs to the check's report: no login prompt on it.
-ln -sf /dev/null "$stage/etc/systemd/system/serial-getty@ttyS0.service"
+# After the check's report, root's login shell on the console, for the typed session.
+mkdir -p "$stage/etc/systemd/system/serial-getty@ttyS0.service.d"
+install -m 0644 "$here/guest/serial-getty-autologin.conf" \
+	"$stage/etc/systemd/system/serial-getty@ttyS0.service.d/libmod-autologin.conf"
 echo "$variant" >"$stage/etc/libmod-system-variant"
 echo "libmod-$variant" >"$stage/etc/hostname"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 0\n' >"$stage/etc/fstab"
