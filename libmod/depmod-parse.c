@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "depmod.h"
+#include "elf-private.h"
 
 #define DEPMOD_MAX_THREADS 64
 #define DEPMOD_STRS_MAX (256u * 1024 * 1024)
@@ -144,12 +145,19 @@ struct pool {
 	int error;     /* atomic: first fatal error (ENOMEM) */
 };
 
-static void parse_one(struct mod_ctx *ctx, struct depmod_mod *m)
+/*
+ * Each reader's buffer for whole module files: 99% of Debian's plain modules (and more of the
+ * compressed ones) fit in 1 MiB; larger ones are mapped.
+ */
+#define READ_BUF_SIZE (1024u * 1024)
+
+static void parse_one(struct mod_ctx *ctx, struct depmod_mod *m, uint8_t *buf)
 {
 	struct mod_image *img = NULL;
 	int r;
 
-	r = mod_image_open(ctx, m->path, &img);
+	r = buf ? mod_image_open_buffered(ctx, m->path, buf, READ_BUF_SIZE, &img)
+		: mod_image_open(ctx, m->path, &img);
 	if (r >= 0) {
 		r = depmod_parse_image(ctx, img, m);
 		mod_image_unref(img);
@@ -201,8 +209,10 @@ static void *worker(void *arg)
 	struct pool *p = arg;
 	struct mod_depmod *d = p->d;
 	struct mod_ctx *c = worker_ctx(d);
+	uint8_t *buf = malloc(READ_BUF_SIZE); /* NULL: map every file */
 
 	if (!c) {
+		free(buf);
 		__atomic_store_n(&p->error, -ENOMEM, __ATOMIC_RELAXED);
 		return NULL;
 	}
@@ -211,8 +221,9 @@ static void *worker(void *arg)
 
 		if (i >= p->n_todo)
 			break;
-		parse_one(c, d->mods[p->todo[i]]);
+		parse_one(c, d->mods[p->todo[i]], buf);
 	}
+	free(buf);
 	mod_ctx_unref(c);
 	return NULL;
 }
@@ -297,9 +308,12 @@ int depmod_parse_all(struct mod_depmod *d)
 
 	if (nthreads <= 1) {
 		/* array order, as before the cache: messages come out in the modules' order */
+		uint8_t *buf = malloc(READ_BUF_SIZE);
+
 		for (size_t i = 0; i < d->n_mods; i++)
 			if (!d->mods[i]->parsed)
-				parse_one(d->ctx, d->mods[i]);
+				parse_one(d->ctx, d->mods[i], buf);
+		free(buf);
 		free(p.todo);
 		return 0;
 	}
@@ -318,6 +332,6 @@ int depmod_parse_all(struct mod_depmod *d)
 	/* a worker that could not start leaves its slots; finish them here */
 	for (size_t i = 0; i < d->n_mods; i++)
 		if (!d->mods[i]->parsed)
-			parse_one(d->ctx, d->mods[i]);
+			parse_one(d->ctx, d->mods[i], NULL);
 	return 0;
 }

@@ -24,6 +24,16 @@ int mod_image_read_head(struct mod_ctx *ctx, int fd, const char *path, enum mod_
 			void *out, size_t size, size_t *got);
 
 /*
+ * mod_image_open for a caller that reads many files in a row (depmod): a regular file of at
+ * most cap bytes is read into buf instead of mapped, and the image borrows buf (or holds what it
+ * decompressed from it) until unreferenced. Mapping and unmapping thousands of small files from
+ * several threads costs a TLB shootdown on every other CPU per munmap; a read does not. Larger
+ * or unusual files are mapped as mod_image_open does.
+ */
+int mod_image_open_buffered(struct mod_ctx *ctx, const char *path, uint8_t *buf, size_t cap,
+			    struct mod_image **ret);
+
+/*
  * mod_elf_new_from_image, but logging through ctx instead of the image's context (an image read
  * on another thread with its own context); the image's path still names the file in messages.
  */

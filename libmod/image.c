@@ -733,6 +733,57 @@ LIBMOD_EXPORT int mod_image_open(struct mod_ctx *ctx, const char *path, struct m
 	return 0;
 }
 
+int mod_image_open_buffered(struct mod_ctx *ctx, const char *path, uint8_t *buf, size_t cap,
+			    struct mod_image **ret)
+{
+	_cleanup_(image_unrefp) struct mod_image *img = NULL;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t len, got = 0;
+	int err;
+
+	/* Anything unusual goes the mapped way, which also says what went wrong. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > cap)
+		return mod_image_open(ctx, path, ret);
+	len = (size_t)st.st_size;
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return mod_image_open(ctx, path, ret);
+		got += (size_t)n;
+	}
+	img = image_alloc(ctx);
+	if (!img)
+		return -ENOMEM;
+	img->path = strdup(path);
+	if (!img->path)
+		return -ENOMEM;
+	img->compression = mod_compression_detect(buf, len);
+	if (img->compression == MOD_COMPRESSION_NONE) {
+		img->data = buf;
+		img->size = len;
+		img->storage = STORAGE_BORROWED;
+	} else {
+		uint8_t *out = NULL;
+		size_t out_len = 0;
+
+		err = decompress(ctx, path, img->compression, buf, len, &out, &out_len,
+				 &img->budget);
+		if (err < 0)
+			return err;
+		img->data = out;
+		img->size = out_len;
+		img->storage = STORAGE_HEAP;
+	}
+	*ret = TAKE_PTR(img);
+	return 0;
+}
+
 LIBMOD_EXPORT int mod_image_new_from_memory(struct mod_ctx *ctx, const void *buf, size_t len,
 					    struct mod_image **ret)
 {
