@@ -3,8 +3,9 @@
 # -o, so it writes into a hard-linked copy of the tree (module files shared, index files replaced
 # by rename); ours reads the cached tree and writes the same files with -o. Both write every
 # output each run. These are cold runs: ours starts without its per-module cache each time
-# (removed before every run; bench/depmod-cache.sh measures warm runs), and writes one. Ratios are ours/kmod wall time (targets: plain <= 0.7, xz <= 0.55,
-# zst <= 0.6) and peak RSS (target: not above kmod's).
+# (removed before every run; bench/depmod-cache.sh measures warm runs), and writes one. Ratios are
+# ours/kmod wall time (targets: plain <= 0.5, xz <= 0.55, zst <= 0.6) and peak RSS (target: not
+# above kmod's).
 . "$(dirname "$0")/lib.sh"
 ver=$(bench_kver)
 ours=$(bench_ours depmod) || exit 1
