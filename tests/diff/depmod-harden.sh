@@ -125,7 +125,11 @@ bombs)
 		head -c 400M /dev/zero | xz -0 -T1 --check=crc32 > "$m/kernel/bomb$i.ko.xz"
 		head -c 400M /dev/zero | zstd -q -1 > "$m/kernel/zbomb$i.ko.zst"
 	done
-	/usr/bin/time -f %M -o "$tmp/rss" "$ours" -j4 -b "$tmp/t" "$ver" > "$tmp/out" 2> "$tmp/err"
+	# ASan keeps freed chunks in its quarantine (256 MiB by default) before giving them back:
+	# with it, the peak of the same run moved between 1.19 and 1.32 GB. Without it the peak
+	# is what the budget allows (0.98-1.02 GB); a release build has no quarantine either.
+	ASAN_OPTIONS=$ASAN_OPTIONS:quarantine_size_mb=0 \
+		/usr/bin/time -f %M -o "$tmp/rss" "$ours" -j4 -b "$tmp/t" "$ver" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
 	base=$(tail -1 "$tmp/base.rss") rss=$(tail -1 "$tmp/rss")
 	limit=$((base + 1258291)) # KiB: 1.2 GiB over the baseline
