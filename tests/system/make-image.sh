@@ -31,10 +31,10 @@ install -m 0644 "$here/guest/libmod-system-check.service" "$stage/etc/systemd/sy
 mkdir -p "$stage/etc/systemd/system/multi-user.target.wants"
 ln -sf ../libmod-system-check.service "$stage/etc/systemd/system/multi-user.target.wants/"
 install -m 0644 "$here/guest/modules-load.conf" "$stage/etc/modules-load.d/libmod-system-test.conf"
-# After the check's report, root's login shell on the console, for the typed session.
-mkdir -p "$stage/etc/systemd/system/serial-getty@ttyS0.service.d"
-install -m 0644 "$here/guest/serial-getty-autologin.conf" \
-	"$stage/etc/systemd/system/serial-getty@ttyS0.service.d/libmod-autologin.conf"
+# The console belongs to the check's report, then to root's login shell for the typed session
+# (libmod-console-login.service, which the check pulls in): no getty of its own on it.
+install -m 0644 "$here/guest/libmod-console-login.service" "$stage/etc/systemd/system/"
+ln -sf /dev/null "$stage/etc/systemd/system/serial-getty@ttyS0.service"
 echo "$variant" >"$stage/etc/libmod-system-variant"
 echo "libmod-$variant" >"$stage/etc/hostname"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 0\n' >"$stage/etc/fstab"

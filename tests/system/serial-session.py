@@ -4,7 +4,7 @@
 boot.sh starts QEMU with its serial port on the UNIX socket SOCKET (QEMU waits for this script to
 connect before the machine runs, so nothing of the console is lost). Everything the machine prints
 goes to CONSOLE. Once the check service has said "SYSCHK READY" and root's shell (agetty's
-autologin, which the image orders after the check) shows its prompt, this script types the
+autologin in libmod-console-login.service, which starts after the check) shows its prompt, this script types the
 session a person would: modinfo, modprobe, lsmod, rmmod, a DKMS-style module dropped into
 updates/, depmod -a, and the module loaded again from there; then `poweroff`. SESSION gets one
 `session ...` line per command and output line and one `check NAME PASS|FAIL detail` line per
@@ -21,8 +21,9 @@ import socket
 import sys
 import time
 
-PROMPT = re.compile(rb"@@rc=(\d+)@@# $")
-SHELL_PROMPT = re.compile(rb"root@[^\s:]+:[^\n]*# $")
+# Not anchored at the end of what was read: a kernel message may follow a prompt on the console.
+PROMPT = re.compile(rb"@@rc=(\d+)@@# ")
+SHELL_PROMPT = re.compile(rb"root@[^\s:]+:[^\n]*# ")
 ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\r")
 
 
@@ -117,8 +118,8 @@ def main():
     console = Console(sock, console_log, deadline)
     with open(session_path, "w") as out:
         try:
-            # The check service reports first; the login comes after it (the image's getty
-            # drop-in), so the prompt follows READY.
+            # The check service reports first; the login comes after it
+            # (libmod-console-login.service), so the prompt follows READY.
             console.read_until(re.compile(rb"SYSCHK READY"), float(timeout))
             console.read_until(SHELL_PROMPT, 120)
             console.type("stty -echo; PS1='@@rc=$?@@# '")
