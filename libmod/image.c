@@ -661,6 +661,34 @@ static void image_unrefp(struct mod_image **img)
 	mod_image_unref(*img);
 }
 
+/*
+ * Make the file's bytes the image's content: in place (kept as `storage` says) when they are a
+ * plain module, else decompressed onto the heap, after which the caller may drop them.
+ */
+static int image_set_bytes(struct mod_image *img, const uint8_t *bytes, size_t len,
+			   enum image_storage storage)
+{
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	int err;
+
+	img->compression = mod_compression_detect(bytes, len);
+	if (img->compression == MOD_COMPRESSION_NONE) {
+		img->data = bytes;
+		img->size = len;
+		img->storage = storage;
+		return 0;
+	}
+	err = decompress(img->ctx, img->path, img->compression, bytes, len, &out, &out_len,
+			 &img->budget);
+	if (err < 0)
+		return err;
+	img->data = out;
+	img->size = out_len;
+	img->storage = STORAGE_HEAP;
+	return 0;
+}
+
 LIBMOD_EXPORT int mod_image_open(struct mod_ctx *ctx, const char *path, struct mod_image **ret)
 {
 	_cleanup_(image_unrefp) struct mod_image *img = NULL;
@@ -709,26 +737,14 @@ LIBMOD_EXPORT int mod_image_open(struct mod_ctx *ctx, const char *path, struct m
 		ERR(ctx, "%s: mmap: %s\n", path, strerror(errno));
 		return err;
 	}
-	img->compression = mod_compression_detect(map, len);
-	if (img->compression == MOD_COMPRESSION_NONE) {
-		img->data = map;
-		img->size = len;
-		img->storage = STORAGE_MAPPED;
-	} else {
-		uint8_t *out = NULL;
-		size_t out_len = 0;
-
-		/* The compressed bytes are read once, front to back. */
+	/* Compressed bytes are read once, front to back; a plain module is read where it is. */
+	if (mod_compression_detect(map, len) != MOD_COMPRESSION_NONE)
 		(void)madvise(map, len, MADV_SEQUENTIAL);
-		err = decompress(ctx, path, img->compression, map, len, &out, &out_len,
-				 &img->budget);
+	err = image_set_bytes(img, map, len, STORAGE_MAPPED);
+	if (err < 0 || img->storage != STORAGE_MAPPED)
 		munmap(map, len);
-		if (err < 0)
-			return err;
-		img->data = out;
-		img->size = out_len;
-		img->storage = STORAGE_HEAP;
-	}
+	if (err < 0)
+		return err;
 	*ret = TAKE_PTR(img);
 	return 0;
 }
@@ -763,23 +779,9 @@ int mod_image_open_buffered(struct mod_ctx *ctx, const char *path, uint8_t *buf,
 	img->path = strdup(path);
 	if (!img->path)
 		return -ENOMEM;
-	img->compression = mod_compression_detect(buf, len);
-	if (img->compression == MOD_COMPRESSION_NONE) {
-		img->data = buf;
-		img->size = len;
-		img->storage = STORAGE_BORROWED;
-	} else {
-		uint8_t *out = NULL;
-		size_t out_len = 0;
-
-		err = decompress(ctx, path, img->compression, buf, len, &out, &out_len,
-				 &img->budget);
-		if (err < 0)
-			return err;
-		img->data = out;
-		img->size = out_len;
-		img->storage = STORAGE_HEAP;
-	}
+	err = image_set_bytes(img, buf, len, STORAGE_BORROWED);
+	if (err < 0)
+		return err;
 	*ret = TAKE_PTR(img);
 	return 0;
 }
