@@ -645,12 +645,20 @@ static int decompress(struct mod_ctx *ctx, const char *path, enum mod_compressio
 	return 0;
 }
 
-static struct mod_image *image_alloc(struct mod_ctx *ctx)
+/* A new image of the file at path (NULL for memory), holding a reference to ctx. */
+static struct mod_image *image_alloc(struct mod_ctx *ctx, const char *path)
 {
 	struct mod_image *img = calloc(1, sizeof(*img));
 
 	if (!img)
 		return NULL;
+	if (path) {
+		img->path = strdup(path);
+		if (!img->path) {
+			free(img);
+			return NULL;
+		}
+	}
 	img->refcount = 1;
 	img->ctx = mod_ctx_ref(ctx);
 	return img;
@@ -716,11 +724,8 @@ LIBMOD_EXPORT int mod_image_open(struct mod_ctx *ctx, const char *path, struct m
 		return -EFBIG;
 	len = (size_t)st.st_size;
 
-	img = image_alloc(ctx);
+	img = image_alloc(ctx, path);
 	if (!img)
-		return -ENOMEM;
-	img->path = strdup(path);
-	if (!img->path)
 		return -ENOMEM;
 
 	if (len == 0) {
@@ -773,11 +778,8 @@ int mod_image_open_buffered(struct mod_ctx *ctx, const char *path, uint8_t *buf,
 			return mod_image_open(ctx, path, ret);
 		got += (size_t)n;
 	}
-	img = image_alloc(ctx);
+	img = image_alloc(ctx, path);
 	if (!img)
-		return -ENOMEM;
-	img->path = strdup(path);
-	if (!img->path)
 		return -ENOMEM;
 	err = image_set_bytes(img, buf, len, STORAGE_BORROWED);
 	if (err < 0)
@@ -793,7 +795,7 @@ LIBMOD_EXPORT int mod_image_new_from_memory(struct mod_ctx *ctx, const void *buf
 
 	if (!ctx || (!buf && len) || !ret)
 		return -EINVAL;
-	img = image_alloc(ctx);
+	img = image_alloc(ctx, NULL);
 	if (!img)
 		return -ENOMEM;
 	img->data = buf ? buf : "";
